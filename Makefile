@@ -1,0 +1,34 @@
+# The two set-up commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Until the window lands, `make run` starts the bundled server on a fresh data dir
+# and prints an admin key for curl.
+run: $(STAMP)
+	$(BIN)/python -m app.dev_run
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python bench/api_throughput.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

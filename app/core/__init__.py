@@ -1,0 +1,1 @@
+"""Pure domain code: no Qt, no HTTP, no database, no PDF library."""

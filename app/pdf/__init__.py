@@ -1,0 +1,1 @@
+"""Layer placeholder: arrives with a later issue (see DESIGN.md)."""

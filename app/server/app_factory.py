@@ -1,0 +1,90 @@
+"""Builds the FastAPI application: routes, error shapes, guards, rate limits, scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from app import __version__
+from app.server.config import ServerConfig
+from app.server.database import Database
+from app.server.errors import error_response, install_error_handlers
+from app.server.rate_limit import RateLimiter, RateLimitMiddleware
+from app.server.request_guards import BodyTooLarge, RequestGuards
+from app.server.routes import (
+    api_keys,
+    changes,
+    collections,
+    conversions,
+    groups,
+    health,
+    metatags,
+    publication_states,
+    publications,
+    viewer,
+)
+from app.server.scheduler import Scheduler
+from app.server.write_context import IdempotentReplay
+
+
+def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
+    """The API server. Migrations run here, before the first request can arrive."""
+    database = db or Database(config.database_url)
+    database.migrate()
+    scheduler = Scheduler(database, config.scheduler_interval)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.stop()
+
+    app = FastAPI(
+        title="Folio API",
+        version=__version__,
+        description="The publication platform's REST API v2, as served by Folio's bundled server.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.db = database
+    app.state.scheduler = scheduler
+    install_error_handlers(app)
+
+    @app.exception_handler(IdempotentReplay)
+    async def _replay(_request: Request, exc: IdempotentReplay) -> Response:
+        return exc.response
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_request: Request, exc: BodyTooLarge) -> Response:
+        return error_response(
+            413,
+            {
+                "error": f"Request body too large: the limit is {exc.limit} bytes",
+                "code": "payload_too_large",
+            },
+        )
+
+    for module in (
+        health,
+        groups,
+        publications,
+        publication_states,
+        metatags,
+        collections,
+        conversions,
+        changes,
+        api_keys,
+        viewer,
+    ):
+        app.include_router(module.router)
+
+    app.add_middleware(RequestGuards, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(config.rate_limit))
+    return app

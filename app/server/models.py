@@ -1,0 +1,209 @@
+"""The server's tables (SQLAlchemy 2 typed models). Portable SQL only: SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.core.timestamps import utc_now
+from app.server.db_types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    online_limit: Mapped[int | None] = mapped_column(Integer, default=None)
+    change_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(String(10))
+    prefix: Mapped[str] = mapped_column(String(32))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(255))
+    # Globally unique: the public viewer URL is /view/<group slug>/<publication slug>.
+    slug: Mapped[str] = mapped_column(String(130), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+publication_metatags = Table(
+    "publication_metatags",
+    Base.metadata,
+    Column(
+        "publication_id",
+        ForeignKey("publications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("metatag_id", ForeignKey("metatags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_publication_metatags_metatag_id", "metatag_id"),
+)
+
+
+class Collection(Base):
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Metatag(Base):
+    __tablename__ = "metatags"
+    __table_args__ = (UniqueConstraint("group_id", "category", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Publication(Base):
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("group_id", "slug"),
+        Index("ix_publications_listing", "group_id", "archived", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(255))
+    browser_title: Mapped[str | None] = mapped_column(String(255), default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    slug: Mapped[str] = mapped_column(String(130))
+    language: Mapped[str | None] = mapped_column(String(2), default=None)
+    state: Mapped[str] = mapped_column(String(10), default="offline")
+    disable_seo: Mapped[bool] = mapped_column(Boolean, default=False)
+    layout_type: Mapped[str] = mapped_column(String(10), default="booklet")
+    online_at: Mapped[datetime | None] = mapped_column(default=None)
+    offline_at: Mapped[datetime | None] = mapped_column(default=None)
+    schedule_online_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    schedule_offline_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date, default=None)
+    collection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collections.id", ondelete="SET NULL"), default=None, index=True
+    )
+    source_url: Mapped[str | None] = mapped_column(Text, default=None)
+    extraction_options: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    cover_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    pdf_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    metatags: Mapped[list[Metatag]] = relationship(
+        secondary=publication_metatags, order_by=Metatag.id, lazy="select"
+    )
+
+
+class Conversion(Base):
+    __tablename__ = "conversions"
+    __table_args__ = (Index("ix_conversions_queue", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(12), default="new")
+    state_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    source_type: Mapped[str] = mapped_column(String(30))
+    source_url: Mapped[str | None] = mapped_column(Text, default=None)
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    total_pages: Mapped[int | None] = mapped_column(Integer, default=None)
+    converted_pages: Mapped[int] = mapped_column(Integer, default=0)
+    extraction_options: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Change(Base):
+    """One entry of an account's change feed; ``seq`` strictly increases per account."""
+
+    __tablename__ = "changes"
+    __table_args__ = (UniqueConstraint("account_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    entity_type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    group_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    op: Mapped[str] = mapped_column(String(10))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class IdempotencyRecord(Base):
+    """The first response to a request that carried an Idempotency-Key, for replay."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)

@@ -1,0 +1,62 @@
+"""The change feed for sync (ext): ``GET /v2/changes?since=N&limit=M``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.server.accounts import Principal
+from app.server.caching import cached_json
+from app.server.change_feed import read_changes
+from app.server.database import Database
+from app.server.deps import base_url, get_db, reader
+from app.server.errors import FieldErrors
+from app.server.presenters import absolutize
+
+router = APIRouter(tags=["sync"])
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+
+
+def _int_param(name: str, raw: str | None, default: int, minimum: int, maximum: int | None) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise FieldErrors({name: ["must be an integer"]}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise FieldErrors({name: [f"must be {bound}"]})
+    return value
+
+
+@router.get("/v2/changes")
+def list_changes(
+    request: Request,
+    since: str | None = Query(None, description="The last seq the client has applied (0 for all)"),
+    limit: str | None = Query(None, description=f"Entries per page ({DEFAULT_LIMIT} by default)"),
+    principal: Principal = Depends(reader),
+    db: Database = Depends(get_db),
+) -> Response:
+    after = _int_param("since", since, 0, 0, None)
+    size = _int_param("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
+    base = base_url(request)
+    with db.read() as session:
+        rows, has_more = read_changes(session, principal.account_id, after, size)
+        changes = [
+            {
+                "seq": row.seq,
+                "type": row.entity_type,
+                "id": row.entity_id,
+                "group_id": row.group_id,
+                "op": row.op,
+                "data": absolutize(row.data, base) if row.data is not None else None,
+            }
+            for row in rows
+        ]
+    next_since = changes[-1]["seq"] if changes else after
+    return cached_json(
+        request, {"changes": changes, "next_since": next_since, "has_more": has_more}
+    )

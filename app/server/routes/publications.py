@@ -1,0 +1,320 @@
+"""Publications: list, get, create, update (seed 003, "Publications")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.core.enums import (
+    ChangeOp,
+    ConversionSource,
+    ConversionState,
+    EntityType,
+    LayoutType,
+    PublicationState,
+    StateFilter,
+)
+from app.core.slugs import slugify, unique_slug
+from app.core.timestamps import utc_now
+from app.server.accounts import Principal
+from app.server.caching import cached_json
+from app.server.database import Database
+from app.server.deps import base_url, get_db, reader, write_request
+from app.server.errors import ApiError, FieldErrors
+from app.server.lookups import collection_of, group_of, publication_of
+from app.server.models import Conversion, Group, Metatag, Publication
+from app.server.pagination import PageRequest, page_request
+from app.server.presenters import absolutize, conversion_data, publication_data
+from app.server.publication_service import (
+    group_change,
+    metatag_ids_by_publication,
+    present_publication,
+)
+from app.server.request_body import scoped
+from app.server.routes import Id
+from app.server.schemas import PublicationCreate, PublicationUpdate, check_schedule
+from app.server.validation import validate
+from app.server.write_context import Transaction, WriteRequest
+
+router = APIRouter(tags=["publications"])
+
+
+def _state_filter(raw: str | None) -> StateFilter | None:
+    if raw is None:
+        return None
+    try:
+        return StateFilter(raw)
+    except ValueError:
+        allowed = ", ".join(s.value for s in StateFilter)
+        raise FieldErrors({"state": [f"must be one of {allowed}"]}) from None
+
+
+def _collection_filter(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise FieldErrors({"collection_id": ["must be an integer"]})
+    return int(raw)
+
+
+@router.get("/v2/groups/{group_id}/publications")
+def list_publications(
+    request: Request,
+    group_id: Id,
+    state: str | None = Query(None, description="public, unlisted, online or offline"),
+    collection_id: str | None = Query(None),
+    paging: PageRequest = Depends(page_request),
+    principal: Principal = Depends(reader),
+    db: Database = Depends(get_db),
+) -> Response:
+    state_filter = _state_filter(state)
+    collection = _collection_filter(collection_id)
+    base = base_url(request)
+    with db.read() as session:
+        group = group_of(session, principal.account_id, group_id)
+        where: list[Any] = [Publication.group_id == group.id, Publication.archived.is_(False)]
+        if state_filter is StateFilter.OFFLINE:
+            where.append(Publication.state == PublicationState.OFFLINE.value)
+        elif state_filter is not None:
+            where.append(Publication.state == PublicationState.ONLINE.value)
+            if state_filter is StateFilter.PUBLIC:
+                where.append(Publication.disable_seo.is_(False))
+            elif state_filter is StateFilter.UNLISTED:
+                where.append(Publication.disable_seo.is_(True))
+        if collection is not None:
+            where.append(Publication.collection_id == collection)
+        total = session.scalar(select(func.count()).select_from(Publication).where(*where)) or 0
+        query = select(Publication).where(*where).order_by(Publication.id)
+        if paging.page is not None:
+            query = query.offset(paging.offset).limit(paging.per_page)
+        publications = list(session.scalars(query))
+        tags = metatag_ids_by_publication(session, (p.id for p in publications))
+        items = [
+            absolutize(publication_data(p, group.slug, tags[p.id]), base) for p in publications
+        ]
+        last_modified = max((p.updated_at for p in publications), default=group.updated_at)
+    return cached_json(
+        request, {"publications": items}, last_modified=last_modified, headers=paging.headers(total)
+    )
+
+
+def single_body(
+    session: Session, publication: Publication, group: Group, base: str
+) -> dict[str, Any]:
+    """The GET representation (array-wrapped, as the seed documents it)."""
+    return {"publication": [absolutize(present_publication(session, publication, group), base)]}
+
+
+@router.get("/v2/groups/{group_id}/publications/{publication_id}")
+def get_publication(
+    request: Request,
+    group_id: Id,
+    publication_id: Id,
+    principal: Principal = Depends(reader),
+    db: Database = Depends(get_db),
+) -> Response:
+    with db.read() as session:
+        group = group_of(session, principal.account_id, group_id)
+        publication = publication_of(session, group, publication_id)
+        body = single_body(session, publication, group, base_url(request))
+        last_modified = publication.updated_at
+    return cached_json(request, body, last_modified=last_modified)
+
+
+def _metatags_for(
+    session: Session, group: Group, ids: list[int] | None, category: str | None
+) -> list[Metatag] | None:
+    """The metatags named by ids and/or category, all of this group; None when neither was sent."""
+    if ids is None and category is None:
+        return None
+    chosen: dict[int, Metatag] = {}
+    if ids:
+        wanted = set(ids)
+        found = session.scalars(
+            select(Metatag).where(Metatag.group_id == group.id, Metatag.id.in_(wanted))
+        ).all()
+        missing = wanted - {m.id for m in found}
+        if missing:
+            listed = ", ".join(str(i) for i in sorted(missing))
+            raise FieldErrors({"metatag_ids": [f"unknown metatag ids in this group: {listed}"]})
+        chosen.update((m.id, m) for m in found)
+    if category is not None:
+        in_category = session.scalars(
+            select(Metatag).where(Metatag.group_id == group.id, Metatag.category == category)
+        ).all()
+        if not in_category:
+            raise FieldErrors({"metatags_category": [f"no metatags in category {category!r}"]})
+        chosen.update((m.id, m) for m in in_category)
+    return sorted(chosen.values(), key=lambda m: m.id)
+
+
+def _check_collection(session: Session, group: Group, collection_id: int | None) -> None:
+    if collection_id is None:
+        return
+    try:
+        collection_of(session, group, collection_id)
+    except ApiError:
+        raise FieldErrors(
+            {"collection_id": [f"no collection {collection_id} in this group"]}
+        ) from None
+
+
+def _record(tx: Transaction, publication: Publication, group: Group) -> dict[str, Any]:
+    data = present_publication(tx.session, publication, group)
+    tx.changed(EntityType.PUBLICATION, publication.id, group.id, data)
+    return data
+
+
+@router.post("/v2/groups/{group_id}/publications", status_code=201)
+def create_publication(group_id: Id, req: WriteRequest = Depends(write_request)) -> Response:
+    fields = validate(PublicationCreate, scoped(req.body, "publication"))
+    schedule_error = check_schedule(fields.schedule_online_at, fields.schedule_offline_at)
+    if schedule_error:
+        raise FieldErrors({"schedule_offline_at": [schedule_error]})
+    with req.transaction() as tx:
+        session = tx.session
+        group = group_of(session, tx.account_id, group_id)
+        metatags = _metatags_for(session, group, fields.metatag_ids, fields.metatags_category)
+        _check_collection(session, group, fields.collection_id)
+        taken = set(
+            session.scalars(select(Publication.slug).where(Publication.group_id == group.id))
+        )
+        now = utc_now()
+        publication = Publication(
+            group_id=group.id,
+            title=fields.title,
+            browser_title=fields.browser_title,
+            description=fields.description,
+            slug=unique_slug(slugify(fields.title), taken.__contains__),
+            language=fields.language,
+            state=PublicationState.OFFLINE.value,
+            layout_type=(fields.layout_type or LayoutType.BOOKLET).value,
+            schedule_online_at=fields.schedule_online_at,
+            schedule_offline_at=fields.schedule_offline_at,
+            valid_from=fields.valid_from,
+            collection_id=fields.collection_id,
+            source_url=fields.source_url,
+            extraction_options=fields.extraction_options,
+            created_at=now,
+            updated_at=now,
+        )
+        publication.metatags = metatags or []
+        session.add(publication)
+        session.flush()
+        conversion = Conversion(
+            publication_id=publication.id,
+            group_id=group.id,
+            state=ConversionState.NEW.value,
+            source_type=ConversionSource.NEW_PUBLICATION.value,
+            source_url=fields.source_url,
+            extraction_options=fields.extraction_options,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(conversion)
+        session.flush()
+        data = _record(tx, publication, group)
+        tx.changed(EntityType.CONVERSION, conversion.id, group.id, conversion_data(conversion))
+        tx.changed(*group_change(session, group))
+        body = absolutize(data, req.base_url)
+        return tx.respond(
+            201,
+            {"publication": body},
+            etag_body={"publication": [body]},
+            headers={"Location": body["url"]},
+        )
+
+
+@router.put("/v2/groups/{group_id}/publications/{publication_id}")
+def update_publication(
+    group_id: Id, publication_id: Id, req: WriteRequest = Depends(write_request)
+) -> Response:
+    fields = validate(PublicationUpdate, scoped(req.body, "publication"))
+    sent = fields.model_fields_set
+    if "title" in sent and fields.title is None:
+        raise FieldErrors({"title": ["can't be blank"]})
+    if "slug" in sent and fields.slug is None:
+        raise FieldErrors({"slug": ["can't be blank"]})
+    with req.transaction() as tx:
+        session = tx.session
+        group = group_of(session, tx.account_id, group_id)
+        publication = publication_of(session, group, publication_id)
+        tx.check_if_match(single_body(session, publication, group, req.base_url))
+        online_at = (
+            fields.schedule_online_at
+            if "schedule_online_at" in sent
+            else publication.schedule_online_at
+        )
+        offline_at = (
+            fields.schedule_offline_at
+            if "schedule_offline_at" in sent
+            else publication.schedule_offline_at
+        )
+        schedule_error = check_schedule(online_at, offline_at)
+        if schedule_error:
+            raise FieldErrors({"schedule_offline_at": [schedule_error]})
+        if "slug" in sent and fields.slug != publication.slug:
+            clash = session.scalar(
+                select(Publication.id).where(
+                    Publication.group_id == group.id,
+                    Publication.slug == fields.slug,
+                    Publication.id != publication.id,
+                )
+            )
+            if clash is not None:
+                raise FieldErrors({"slug": ["has already been taken in this group"]})
+            publication.slug = fields.slug  # type: ignore[assignment]
+        for name in ("title", "browser_title", "description", "language", "valid_from"):
+            if name in sent:
+                setattr(publication, name, getattr(fields, name))
+        if "schedule_online_at" in sent:
+            publication.schedule_online_at = fields.schedule_online_at
+        if "schedule_offline_at" in sent:
+            publication.schedule_offline_at = fields.schedule_offline_at
+        if "collection_id" in sent:
+            _check_collection(session, group, fields.collection_id)
+            publication.collection_id = fields.collection_id
+        if "extraction_options" in sent:
+            publication.extraction_options = fields.extraction_options
+        if "layout_type" in sent and fields.layout_type is not None:
+            publication.layout_type = fields.layout_type.value
+        ids = fields.metatag_ids if "metatag_ids" in sent else None
+        if "metatag_ids" in sent and ids is None:
+            ids = []
+        if ids is not None or fields.metatags_category is not None:
+            base_set = ids if ids is not None else [m.id for m in publication.metatags]
+            publication.metatags = (
+                _metatags_for(session, group, base_set, fields.metatags_category) or []
+            )
+        publication.updated_at = utc_now()
+        session.flush()
+        body = absolutize(_record(tx, publication, group), req.base_url)
+        return tx.respond(200, {"publication": body}, etag_body={"publication": [body]})
+
+
+def archive(tx: Transaction, group: Group, publication: Publication) -> None:
+    now = utc_now()
+    publication.archived = True
+    publication.archived_at = now
+    publication.schedule_online_at = None
+    publication.schedule_offline_at = None
+    publication.updated_at = now
+    tx.session.flush()
+    tx.changed(EntityType.PUBLICATION, publication.id, group.id, None, ChangeOp.DELETE)
+    tx.changed(*group_change(tx.session, group))
+
+
+@router.delete("/v2/groups/{group_id}/publications/{publication_id}", status_code=204)
+def archive_publication(
+    group_id: Id, publication_id: Id, req: WriteRequest = Depends(write_request)
+) -> Response:
+    with req.transaction() as tx:
+        group = group_of(tx.session, tx.account_id, group_id)
+        publication = publication_of(tx.session, group, publication_id)
+        tx.check_if_match(single_body(tx.session, publication, group, req.base_url))
+        archive(tx, group, publication)
+        return tx.respond(204)

@@ -1,0 +1,201 @@
+"""Request bodies, validated with pydantic; messages become the API's field errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from app.core.enums import KeyScope, LayoutType
+from app.core.languages import LANGUAGES
+from app.core.slugs import is_valid_slug
+from app.core.timestamps import parse_datetime
+
+MAX_TITLE = 255
+MAX_TEXT = 5000
+EXTRACTION_KINDS = ("links", "products")
+
+
+def _blank_to_none(value: Any) -> Any:
+    # Form bodies cannot send null: an empty string clears an optional field.
+    return None if value == "" else value
+
+
+def _title(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError("can't be blank")
+        if len(value) > MAX_TITLE:
+            raise ValueError(f"is too long (at most {MAX_TITLE} characters)")
+    return value
+
+
+def _datetime(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 date-time string")
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        raise ValueError("must be an ISO-8601 date-time, like 2014-09-25T15:17:20+02:00") from None
+
+
+def _extraction_options(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError('must be an object like {"links": {"icons": true}}')
+    cleaned: dict[str, Any] = {}
+    for kind, options in value.items():
+        if kind not in EXTRACTION_KINDS:
+            raise ValueError(f"has an unknown key {kind!r}; allowed: links, products")
+        if options in (None, ""):
+            options = {}
+        if not isinstance(options, dict):
+            raise ValueError(f"{kind} must be an object")
+        icons = options.get("icons", True)
+        if isinstance(icons, str) and icons.lower() in ("true", "false", "1", "0"):
+            icons = icons.lower() in ("true", "1")
+        if not isinstance(icons, bool):
+            raise ValueError(f"{kind}.icons must be true or false")
+        unknown = set(options) - {"icons"}
+        if unknown:
+            raise ValueError(f"{kind} has unknown keys: {', '.join(sorted(unknown))}")
+        cleaned[kind] = {"icons": icons}
+    return cleaned
+
+
+def _language(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is not None and value not in LANGUAGES:
+        raise ValueError(
+            f"is not a supported language code; use one of {', '.join(sorted(LANGUAGES))}"
+        )
+    return value
+
+
+def _source_url(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError("can't be blank")
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+class PublicationFields(_Body):
+    browser_title: str | None = None
+    description: str | None = None
+    language: str | None = None
+    schedule_online_at: datetime | None = None
+    schedule_offline_at: datetime | None = None
+    metatag_ids: list[int] | None = None
+    metatags_category: str | None = None
+    valid_from: date | None = None
+    collection_id: int | None = None
+    extraction_options: dict[str, Any] | None = None
+    layout_type: LayoutType | None = None
+
+    _blank = field_validator(
+        "valid_from", "collection_id", "layout_type", "metatags_category", mode="before"
+    )(_blank_to_none)
+    _dates = field_validator("schedule_online_at", "schedule_offline_at", mode="before")(_datetime)
+    _lang = field_validator("language", mode="before")(_language)
+    _extraction = field_validator("extraction_options", mode="before")(_extraction_options)
+
+    @field_validator("browser_title")
+    @classmethod
+    def _browser_title_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_TITLE:
+            raise ValueError(f"is too long (at most {MAX_TITLE} characters)")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _description_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_TEXT:
+            raise ValueError(f"is too long (at most {MAX_TEXT} characters)")
+        return value
+
+
+class PublicationCreate(PublicationFields):
+    title: str
+    source_url: str
+
+    _title_check = field_validator("title", mode="before")(_title)
+    _source = field_validator("source_url", mode="before")(_source_url)
+
+
+class PublicationUpdate(PublicationFields):
+    title: str | None = None
+    slug: str | None = None
+
+    _title_check = field_validator("title", mode="before")(_title)
+
+    @field_validator("slug", mode="before")
+    @classmethod
+    def _slug(cls, value: Any) -> Any:
+        if isinstance(value, str) and not is_valid_slug(value):
+            raise ValueError("may contain only a-z, 0-9, '_' and '-' (at most 120 characters)")
+        return value
+
+
+class MetatagCreate(_Body):
+    category: str
+    value: str
+
+    @field_validator("category", "value", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _title(value)
+
+
+class MetatagUpdate(_Body):
+    category: str | None = None
+    value: str | None = None
+
+    @field_validator("category", "value", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _title(value)
+
+
+class CollectionBody(_Body):
+    title: str
+
+    _title_check = field_validator("title", mode="before")(_title)
+
+
+class GroupCreate(_Body):
+    title: str
+
+    _title_check = field_validator("title", mode="before")(_title)
+
+
+class ApiKeyCreate(_Body):
+    name: str = ""
+    scope: KeyScope = KeyScope.READ
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if len(value) > 200:
+            raise ValueError("is too long (at most 200 characters)")
+        return value.strip()
+
+
+def check_schedule(online: datetime | None, offline: datetime | None) -> str | None:
+    """A message when the offline time is not after the online time."""
+    if online is not None and offline is not None and offline <= online:
+        return "must be later than schedule_online_at"
+    return None

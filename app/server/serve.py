@@ -1,0 +1,59 @@
+"""Run the server with uvicorn on a socket we bind ourselves, so port 0 works and the
+real address can be announced before the first request (tests and the desktop rely on it).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from collections.abc import Callable
+
+import uvicorn
+
+from app.server.app_factory import create_app
+from app.server.config import ServerConfig
+
+log = logging.getLogger(__name__)
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    config: ServerConfig,
+    host: str,
+    port: int,
+    *,
+    announce: Callable[[str], None] | None = None,
+    access_log: bool = False,
+) -> None:
+    """Serve until interrupted. ``announce`` receives the base URL once the socket is bound."""
+    app = create_app(config)
+    sock = bind_socket(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    url = f"http://{shown_host}:{bound_port}"
+    log.info("serving on %s (database %s)", url, config.database_url.split("://", 1)[0])
+    if announce is not None:
+        announce(url)
+    # log_config=None: our logging setup owns the handlers (a windowed build has no stdout).
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, log_config=None, access_log=access_log, lifespan="on", timeout_graceful_shutdown=5
+        )
+    )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app.state.db.dispose()
+        if sys.stdout is not None:
+            sys.stdout.flush()
