@@ -5,8 +5,10 @@ real address can be announced before the first request (tests and the desktop re
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 
 import uvicorn
@@ -25,6 +27,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def serve(
@@ -50,6 +56,10 @@ def serve(
             app, log_config=None, access_log=access_log, lifespan="on", timeout_graceful_shutdown=5
         )
     )
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn re-raises SIGTERM after its graceful shutdown; make that a normal exit so
+        # callers' cleanup (revoking a session key, closing the database) still runs.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         server.run(sockets=[sock])
     finally:
