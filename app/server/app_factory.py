@@ -11,7 +11,7 @@ from starlette.responses import Response
 from app import __version__
 from app.server.config import ServerConfig
 from app.server.database import Database
-from app.server.errors import error_response, install_error_handlers
+from app.server.errors import error_response, install_error_handlers, route_table
 from app.server.rate_limit import RateLimiter, RateLimitMiddleware
 from app.server.request_guards import BodyTooLarge, RequestGuards
 from app.server.routes import (
@@ -71,7 +71,7 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
             },
         )
 
-    for module in (
+    modules = (
         health,
         groups,
         publications,
@@ -82,8 +82,10 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         changes,
         api_keys,
         viewer,
-    ):
+    )
+    for module in modules:
         app.include_router(module.router)
+    app.state.route_table = route_table([module.router for module in modules])
 
     app.add_middleware(RequestGuards, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(config.rate_limit))

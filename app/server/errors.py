@@ -7,13 +7,14 @@ Everything else: ``{"error": "human message", "code": "machine_code"}``; never a
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match
 
 from app.core.errors import ValidationError
 from app.server.json_response import json_bytes
@@ -89,12 +90,20 @@ def error_response(
     )
 
 
+def route_table(routers: list[APIRouter]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """(path pattern, methods) of every route, for the Allow header of a 405."""
+    table = []
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                table.append((route.path_regex, frozenset(route.methods)))
+    return table
+
+
 def _allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match != Match.NONE and route_methods:
+    for pattern, route_methods in request.app.state.route_table:
+        if pattern.match(request.url.path):
             methods.update(route_methods)
     if "GET" in methods:
         methods.add("HEAD")
