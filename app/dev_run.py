@@ -38,7 +38,7 @@ def main() -> int:
             f"\nFolio server: {url}   (data: {paths.data_dir})\n"
             f"Admin key for this session (revoked when you stop the server):\n\n    {secret}\n\n"
             f"Try:\n    curl {url}/v2/groups -H 'Authorization: ApiKey {secret}'\n"
-            f"API docs: {url}/docs   Stop with Ctrl+C.\n",
+            f"API description: {url}/openapi.json   Stop with Ctrl+C.\n",
             flush=True,
         )
 

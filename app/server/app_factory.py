@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from starlette.responses import Response
@@ -34,7 +35,9 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     """The API server. Migrations run here, before the first request can arrive."""
     database = db or Database(config.database_url)
     database.migrate()
-    scheduler = Scheduler(database, config.scheduler_interval)
+    scheduler = Scheduler(
+        database, config.scheduler_interval, timedelta(seconds=config.idempotency_ttl_seconds)
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +52,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         version=__version__,
         description="The publication platform's REST API v2, as served by Folio's bundled server.",
         lifespan=lifespan,
-        docs_url="/docs",
+        # Swagger UI would load its scripts from a CDN; the spec itself is at /openapi.json.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.config = config

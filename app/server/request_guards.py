@@ -47,6 +47,15 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": content})
 
 
+def _without_body(send: Send) -> Send:
+    async def send_headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_headers_only
+
+
 class RequestGuards:
     """406 for an Accept that excludes JSON on the API; 413 for bodies over ``max_body_bytes``;
     a trailing slash is ignored."""
@@ -89,6 +98,10 @@ class RequestGuards:
                 },
             )
             return
+        if scope["method"] == "HEAD":
+            # HEAD is a GET without the body (RFC 9110); our routes declare GET only.
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
         received = 0
 
         async def limited_receive() -> Message:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.enums import ChangeOp, EntityType, PublicationState
@@ -16,7 +17,7 @@ from app.core.timestamps import utc_now
 from app.server.change_feed import PendingChange, append_changes
 from app.server.database import Database
 from app.server.errors import ApiError
-from app.server.models import Group, Publication
+from app.server.models import Group, IdempotencyRecord, Publication
 from app.server.publication_service import (
     check_can_go_online,
     present_publication,
@@ -94,12 +95,26 @@ def apply_due_schedules(db: Database, now: datetime | None = None) -> int:
     return changed
 
 
-class Scheduler:
-    """A daemon thread running ``apply_due_schedules`` every ``interval`` seconds."""
+def purge_idempotency_records(db: Database, older_than: timedelta) -> int:
+    """Forget stored responses past their replay window. Returns how many were removed."""
+    with db.write() as session:
+        result = session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utc_now() - older_than)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
 
-    def __init__(self, db: Database, interval: float) -> None:
+
+class Scheduler:
+    """A daemon thread running ``apply_due_schedules`` every ``interval`` seconds, and the
+    idempotency purge every few minutes."""
+
+    PURGE_EVERY = 300.0
+
+    def __init__(self, db: Database, interval: float, idempotency_ttl: timedelta) -> None:
         self.db = db
         self.interval = interval
+        self.idempotency_ttl = idempotency_ttl
+        self._last_purge = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -119,5 +134,8 @@ class Scheduler:
         while not self._stop.wait(self.interval):
             try:
                 apply_due_schedules(self.db)
+                if time.monotonic() - self._last_purge > self.PURGE_EVERY:
+                    self._last_purge = time.monotonic()
+                    purge_idempotency_records(self.db, self.idempotency_ttl)
             except SQLAlchemyError:
                 log.exception("scheduler pass failed; will retry")

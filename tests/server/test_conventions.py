@@ -249,3 +249,28 @@ def test_health_and_openapi_need_no_key(server: LiveServer) -> None:
     assert health["status"] == "ok" and health["version"]
     spec = requests.get(f"{server.url}/openapi.json", timeout=10).json()
     assert "/v2/groups/{group_id}/publications" in spec["paths"]
+
+
+def test_head_is_get_without_a_body(tenant: Tenant) -> None:
+    path = f"/v2/groups/{tenant.group_id}/publications"
+    got = tenant.api.get(path)
+    head = tenant.api.request("HEAD", path)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert tenant.key_with_scope(KeyScope.READ).request("HEAD", path).status_code == 200
+
+
+def test_expired_idempotency_records_are_purged(tenant: Tenant) -> None:
+    from datetime import timedelta
+
+    from app.server.models import IdempotencyRecord
+    from app.server.scheduler import purge_idempotency_records
+
+    path = f"/v2/groups/{tenant.group_id}/publications"
+    body = {"publication": {"title": "Once", "source_url": "http://x/y.pdf"}}
+    tenant.api.post(path, json=body, headers={"Idempotency-Key": "purge-me"})
+    assert purge_idempotency_records(tenant.server.db, timedelta(hours=24)) == 0
+    removed = purge_idempotency_records(tenant.server.db, timedelta(seconds=-1))
+    assert removed >= 1
+    with tenant.server.db.read() as session:
+        assert session.query(IdempotencyRecord).filter_by(key="purge-me").count() == 0
