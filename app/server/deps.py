@@ -21,11 +21,11 @@ from app.server.write_context import (
 AUTH_SCHEMES = ("apikey", "bearer")
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_config(request: Request) -> ServerConfig:
+def _config(request: Request) -> ServerConfig:
     return request.app.state.config  # type: ignore[no-any-return]
 
 
@@ -46,7 +46,8 @@ def _presented_key(request: Request) -> str:
 
 
 def authenticate(request: Request) -> Principal:
-    check = check_key(get_db(request), _presented_key(request))
+    """Sync on purpose: the key lookup touches the database, so it runs in the threadpool."""
+    check = check_key(request.app.state.db, _presented_key(request))
     if check.revoked:
         raise ApiError(401, "This API key has been revoked", "key_revoked")
     if check.principal is None:
@@ -55,7 +56,8 @@ def authenticate(request: Request) -> Principal:
 
 
 def _require(needed: KeyScope):  # type: ignore[no-untyped-def]
-    def dependency(principal: Principal = Depends(authenticate)) -> Principal:
+    # async: a pure check, so it runs on the event loop instead of costing a threadpool hop.
+    async def dependency(principal: Principal = Depends(authenticate)) -> Principal:
         if not principal.scope.allows(needed):
             raise ApiError(
                 403,
@@ -84,9 +86,9 @@ async def _write_request(request: Request, principal: Principal) -> WriteRequest
                 "bad_request",
             )
     body = parse_body(raw, request.headers.get("content-type"))
-    config = get_config(request)
+    config = _config(request)
     return WriteRequest(
-        db=get_db(request),
+        db=request.app.state.db,
         principal=principal,
         body=body,
         base_url=base_url(request),

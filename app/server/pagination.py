@@ -46,7 +46,7 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
-def page_request(
+async def page_request(
     page: str | None = Query(None, description="Page number; without it, all results"),
     per_page: str | None = Query(None, description="Items per page (25 by default, max 100)"),
 ) -> PageRequest:
