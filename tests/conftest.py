@@ -178,10 +178,14 @@ def other_tenant(server: LiveServer) -> Tenant:
 
 
 def mark_converted(live: LiveServer, publication_id: int, pages: int = 4) -> None:
-    """Record converted pages in storage, as the conversion pipeline (next issue) will."""
-    from app.server.models import Publication
+    """Record converted pages through the server's storage, as the conversion pipeline
+    (next issue) will."""
+    from app.server.models import Group, Publication
+    from app.server.publication_service import record_converted_pages
 
     with live.db.write() as session:
         publication = session.get(Publication, publication_id)
         assert publication is not None
-        publication.page_count = pages
+        group = session.get(Group, publication.group_id)
+        assert group is not None
+        record_converted_pages(session, publication, group, pages)

@@ -11,8 +11,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.core.enums import KeyScope
@@ -32,12 +33,16 @@ class Principal:
     account_id: int
     key_id: int
     scope: KeyScope
+    change_seq: int = 0
+    """The account's change-feed position when the key was checked (a read-cache version)."""
 
 
 @dataclass(frozen=True)
 class KeyCheck:
     principal: Principal | None
     revoked: bool = False
+    touch_due: bool = False
+    """last_used_at is older than LAST_USED_RESOLUTION: the caller should ``touch_key``."""
 
 
 def hash_key(key: str) -> str:
@@ -95,18 +100,56 @@ def revoke_key(session: Session, key_id: int, account_id: int | None = None) -> 
     return True
 
 
-def check_key(db: Database, presented: str) -> KeyCheck:
-    """Look a presented key up; revoked and expired keys are refused (revocation is immediate)."""
-    digest = hash_key(presented)
-    with db.read() as session:
-        row = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+_KEY_LOOKUP = (
+    select(
+        ApiKey.id,
+        ApiKey.account_id,
+        ApiKey.scope,
+        ApiKey.key_hash,
+        ApiKey.revoked_at,
+        ApiKey.expires_at,
+        ApiKey.last_used_at,
+        Account.change_seq,
+    )
+    .join(Account, Account.id == ApiKey.account_id)
+    .where(ApiKey.key_hash == bindparam("digest"))
+)
+
+
+def lookup_key(db: Database, digest: str) -> Row[Any] | None:
+    """The stored key (and its account's change seq) for a key digest, or None."""
+    # Core with a prebuilt statement, not ORM: this runs on every uncached request.
+    with db.read_engine.connect() as connection:
+        return connection.execute(_KEY_LOOKUP, {"digest": digest}).first()
+
+
+def evaluate_key(row: Row[Any] | None, digest: str) -> KeyCheck:
+    """Judge a looked-up key now: unknown, revoked or expired, or who it is."""
     if row is None or not hmac.compare_digest(row.key_hash, digest):
         return KeyCheck(None)
     now = utc_now()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return KeyCheck(None, revoked=True)
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        # Written at most once a minute per key, so reads do not turn into writes.
-        with db.write() as session:
-            session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    return KeyCheck(Principal(account_id=row.account_id, key_id=row.id, scope=KeyScope(row.scope)))
+    # Written at most once a minute per key, so reads do not turn into writes.
+    touch_due = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
+    return KeyCheck(
+        Principal(
+            account_id=row.account_id,
+            key_id=row.id,
+            scope=KeyScope(row.scope),
+            change_seq=row.change_seq,
+        ),
+        touch_due=touch_due,
+    )
+
+
+def check_key(db: Database, presented: str) -> KeyCheck:
+    """Look a presented key up; revoked and expired keys are refused (revocation is immediate)."""
+    digest = hash_key(presented)
+    return evaluate_key(lookup_key(db, digest), digest)
+
+
+def touch_key(db: Database, key_id: int) -> None:
+    """Record that a key was used now."""
+    with db.write() as session:
+        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utc_now()))

@@ -13,7 +13,9 @@ from app import __version__
 from app.server.config import ServerConfig
 from app.server.database import Database
 from app.server.errors import error_response, install_error_handlers, route_table
+from app.server.key_checker import KeyChecker
 from app.server.rate_limit import RateLimiter, RateLimitMiddleware
+from app.server.read_cache import ReadCache
 from app.server.request_guards import BodyTooLarge, RequestGuards
 from app.server.routes import (
     api_keys,
@@ -59,6 +61,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.state.config = config
     app.state.db = database
     app.state.scheduler = scheduler
+    app.state.read_cache = ReadCache()
+    app.state.key_checker = KeyChecker(database)
     install_error_handlers(app)
 
     @app.exception_handler(IdempotentReplay)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime as http_date
 from email.utils import parsedate_to_datetime
@@ -48,6 +49,19 @@ def _not_modified_since(request: Request, last_modified: datetime | None) -> boo
     return as_utc(last_modified).replace(microsecond=0) <= as_utc(since)
 
 
+@dataclass(frozen=True)
+class Payload:
+    """A serialised JSON body and its ETag."""
+
+    content: bytes
+    etag: str
+
+
+def payload_of(body: Any) -> Payload:
+    content = json_bytes(body)
+    return Payload(content, etag_of(content))
+
+
 def cached_json(
     request: Request,
     body: Any,
@@ -56,8 +70,19 @@ def cached_json(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """200 with the body and cache headers, or 304 when the client's copy is current."""
-    content = json_bytes(body)
-    etag = etag_of(content)
+    return conditional_response(
+        request, payload_of(body), last_modified=last_modified, headers=headers
+    )
+
+
+def conditional_response(
+    request: Request,
+    payload: Payload,
+    *,
+    last_modified: datetime | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    content, etag = payload.content, payload.etag
     out = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **(headers or {})}
     if last_modified is not None:
         out["Last-Modified"] = http_date(as_utc(last_modified), usegmt=True)

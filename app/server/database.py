@@ -89,6 +89,13 @@ class Database:
         """A bare write session; the caller owns commit, rollback and close."""
         return self._write_sessions()
 
+    def sqlite_file(self) -> Path | None:
+        """The database file when this is a file-backed SQLite database."""
+        if not _is_sqlite(self.url):
+            return None
+        file_part = self.url.split("///", 1)[-1]
+        return Path(file_part) if file_part and file_part != ":memory:" else None
+
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
         upgrade_database(self.write_engine)

@@ -46,10 +46,18 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
-async def page_request(
-    page: str | None = Query(None, description="Page number; without it, all results"),
-    per_page: str | None = Query(None, description="Items per page (25 by default, max 100)"),
-) -> PageRequest:
+PAGE_QUERY = Query(None, description="Page number; without it, all results")
+PER_PAGE_QUERY = Query(None, description="Items per page (25 by default, max 100)")
+
+
+def parse_page_request(page: str | None, per_page: str | None) -> PageRequest:
+    """Validate ``page`` / ``per_page`` as received (422 on anything but positive integers)."""
     page_number = _positive_int("page", page) if page is not None else None
     size = _positive_int("per_page", per_page) if per_page is not None else DEFAULT_PER_PAGE
     return PageRequest(page=page_number, per_page=min(size, MAX_PER_PAGE))
+
+
+async def page_request(
+    page: str | None = PAGE_QUERY, per_page: str | None = PER_PAGE_QUERY
+) -> PageRequest:
+    return parse_page_request(page, per_page)

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.enums import ChangeOp, EntityType, PublicationState
+from app.core.timestamps import utc_now
+from app.server.change_feed import PendingChange, append_changes
 from app.server.errors import ApiError, FieldErrors
 from app.server.lookups import publication_counts
 from app.server.models import Account, Group, Publication, publication_metatags
@@ -99,3 +101,19 @@ def set_offline(publication: Publication, now: datetime) -> None:
     publication.state = PublicationState.OFFLINE.value
     publication.disable_seo = False
     publication.updated_at = now
+
+
+def record_converted_pages(
+    session: Session, publication: Publication, group: Group, page_count: int
+) -> dict[str, Any]:
+    """Store a finished conversion's page count and announce it in the change feed."""
+    publication.page_count = page_count
+    publication.updated_at = utc_now()
+    session.flush()
+    data = present_publication(session, publication, group)
+    append_changes(
+        session,
+        group.account_id,
+        [PendingChange(EntityType.PUBLICATION, publication.id, group.id, ChangeOp.UPSERT, data)],
+    )
+    return data

@@ -15,6 +15,7 @@ from app.server.lookups import group_of, publication_counts
 from app.server.models import Group
 from app.server.pagination import PageRequest, page_request
 from app.server.presenters import absolutize, group_data
+from app.server.read_cache import Built, cached_read
 from app.server.request_body import scoped
 from app.server.routes import Id
 from app.server.schemas import GroupCreate
@@ -25,26 +26,28 @@ router = APIRouter(tags=["groups"])
 
 
 @router.get("/v2/groups")
-def list_groups(
+async def list_groups(
     request: Request,
     paging: PageRequest = Depends(page_request),
     principal: Principal = Depends(reader),
     db: Database = Depends(get_db),
 ) -> Response:
     base = base_url(request)
-    with db.read() as session:
-        where = Group.account_id == principal.account_id
-        total = session.scalar(select(func.count()).select_from(Group).where(where)) or 0
-        query = select(Group).where(where).order_by(Group.id)
-        if paging.page is not None:
-            query = query.offset(paging.offset).limit(paging.per_page)
-        groups = list(session.scalars(query))
-        counts = publication_counts(session, (g.id for g in groups))
-        items = [absolutize(group_data(g, counts[g.id]), base) for g in groups]
-        last_modified = max((g.updated_at for g in groups), default=None)
-    return cached_json(
-        request, {"groups": items}, last_modified=last_modified, headers=paging.headers(total)
-    )
+
+    def build() -> Built:
+        with db.read() as session:
+            where = Group.account_id == principal.account_id
+            total = session.scalar(select(func.count()).select_from(Group).where(where)) or 0
+            query = select(Group).where(where).order_by(Group.id)
+            if paging.page is not None:
+                query = query.offset(paging.offset).limit(paging.per_page)
+            groups = list(session.scalars(query))
+            counts = publication_counts(session, (g.id for g in groups))
+            items = [absolutize(group_data(g, counts[g.id]), base) for g in groups]
+            last_modified = max((g.updated_at for g in groups), default=None)
+        return {"groups": items}, last_modified, paging.headers(total)
+
+    return await cached_read(request, principal, ("groups", paging.page, paging.per_page), build)
 
 
 @router.get("/v2/groups/{group_id}")
