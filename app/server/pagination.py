@@ -10,6 +10,7 @@ from app.server.errors import FieldErrors
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
+MAX_PAGE = 2**31  # keeps the row offset far inside SQLite's 64-bit integers
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def _positive_int(name: str, raw: str) -> int:
         raise FieldErrors({name: ["must be a positive integer"]}) from None
     if value < 1:
         raise FieldErrors({name: ["must be a positive integer"]})
+    if name == "page" and value > MAX_PAGE:
+        raise FieldErrors({name: [f"must be at most {MAX_PAGE}"]})
     return value
 
 

@@ -66,6 +66,11 @@ def _parse_json(raw: bytes) -> dict[str, Any]:
             f"Malformed JSON body: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "malformed_body",
         ) from None
+    except RecursionError:
+        raise ApiError(400, "Malformed JSON body: nested too deeply", "malformed_body") from None
+    except ValueError as exc:
+        # e.g. an integer literal longer than Python's int conversion limit
+        raise ApiError(400, f"Malformed JSON body: {exc}", "malformed_body") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The JSON body must be an object", "malformed_body")
     return data

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 
 from app.core.enums import KeyScope, LayoutType
 from app.core.languages import LANGUAGES
@@ -15,6 +16,8 @@ from app.core.timestamps import parse_datetime
 MAX_TITLE = 255
 MAX_TEXT = 5000
 EXTRACTION_KINDS = ("links", "products")
+MAX_ID = 2**62  # as for ids in paths: larger ones cannot exist (and overflow SQLite)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -70,9 +73,35 @@ def _extraction_options(value: Any) -> Any:
     return cleaned
 
 
+def _not_bool(value: Any) -> Any:
+    # JSON true/false are not ids (pydantic would read them as 1 and 0).
+    if isinstance(value, bool):
+        raise ValueError("must be an integer")
+    return value
+
+
+def _id_range(value: int) -> int:
+    if not 1 <= value <= MAX_ID:
+        raise ValueError("must be a positive integer id")
+    return value
+
+
+RecordId = Annotated[int, BeforeValidator(_not_bool), AfterValidator(_id_range)]
+
+
+def _date(value: Any) -> Any:
+    """``YYYY-MM-DD`` only: pydantic alone would take numbers as Unix timestamps."""
+    value = _blank_to_none(value)
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    return value.strip()
+
+
 def _language(value: Any) -> Any:
     value = _blank_to_none(value)
-    if value is not None and value not in LANGUAGES:
+    if value is not None and (not isinstance(value, str) or value not in LANGUAGES):
         raise ValueError(
             f"is not a supported language code; use one of {', '.join(sorted(LANGUAGES))}"
         )
@@ -99,16 +128,17 @@ class PublicationFields(_Body):
     language: str | None = None
     schedule_online_at: datetime | None = None
     schedule_offline_at: datetime | None = None
-    metatag_ids: list[int] | None = None
+    metatag_ids: list[RecordId] | None = None
     metatags_category: str | None = None
     valid_from: date | None = None
-    collection_id: int | None = None
+    collection_id: RecordId | None = None
     extraction_options: dict[str, Any] | None = None
     layout_type: LayoutType | None = None
 
-    _blank = field_validator(
-        "valid_from", "collection_id", "layout_type", "metatags_category", mode="before"
-    )(_blank_to_none)
+    _blank = field_validator("collection_id", "layout_type", "metatags_category", mode="before")(
+        _blank_to_none
+    )
+    _valid_from = field_validator("valid_from", mode="before")(_date)
     _dates = field_validator("schedule_online_at", "schedule_offline_at", mode="before")(_datetime)
     _lang = field_validator("language", mode="before")(_language)
     _extraction = field_validator("extraction_options", mode="before")(_extraction_options)

@@ -17,6 +17,7 @@ router = APIRouter(tags=["sync"])
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
+MAX_SEQ = 2**62  # larger values would overflow SQLite's integers
 
 
 def _int_param(name: str, raw: str | None, default: int, minimum: int, maximum: int | None) -> int:
@@ -40,7 +41,7 @@ def list_changes(
     principal: Principal = Depends(reader),
     db: Database = Depends(get_db),
 ) -> Response:
-    after = _int_param("since", since, 0, 0, None)
+    after = _int_param("since", since, 0, 0, MAX_SEQ)
     size = _int_param("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
     base = base_url(request)
     with db.read() as session:

@@ -36,7 +36,7 @@ from app.server.publication_service import (
 from app.server.read_cache import Built, cached_read
 from app.server.request_body import scoped
 from app.server.routes import Id
-from app.server.schemas import PublicationCreate, PublicationUpdate, check_schedule
+from app.server.schemas import MAX_ID, PublicationCreate, PublicationUpdate, check_schedule
 from app.server.validation import validate
 from app.server.write_context import Transaction, WriteRequest
 
@@ -56,8 +56,11 @@ def _state_filter(raw: str | None) -> StateFilter | None:
 def _collection_filter(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit():
-        raise FieldErrors({"collection_id": ["must be an integer"]})
+    # isascii: str.isdigit() also accepts digits like "²" that int() refuses; len: int() refuses
+    # thousands of digits, and anything over 19 is beyond MAX_ID anyway.
+    plain = raw.isascii() and raw.isdigit() and len(raw) <= 19
+    if not plain or not 1 <= int(raw) <= MAX_ID:
+        raise FieldErrors({"collection_id": ["must be a positive integer id"]})
     return int(raw)
 
 
