@@ -22,3 +22,20 @@ class ValidationError(FolioError):
 
 class ConflictError(FolioError):
     pass
+
+
+class InvalidPdfError(FolioError):
+    """A file that can't be used as a PDF. ``reason`` is a machine code, the message says why
+    in words a user understands: not_pdf, damaged, encrypted, no_pages, too_large."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[InvalidPdfError], tuple[str, str]]:
+        # Raised in rendering worker processes and re-raised in the server: keep both fields.
+        return (InvalidPdfError, (self.reason, str(self)))
+
+
+class SourceFetchError(FolioError):
+    """A source file (http(s) URL or upload) that could not be fetched; the message says why."""
