@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/api_throughput.py
+	$(BIN)/python bench/convert.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,40 +1,49 @@
-"""The ``folio`` command (see DESIGN.md, "Command line"). Exit codes: 0 ok, 1 failure, 2 usage."""
+"""The ``folio`` command (see DESIGN.md, "Command line"). Exit codes: 0 ok, 1 failure, 2 usage.
+
+Each area's subcommands live in ``app.commands``; this module builds the parser from them and
+dispatches to their handlers.
+"""
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app import __version__
+from app.commands.errors import CommandError
+from app.commands.hotspot_commands import add_hotspots_parser, run_hotspots
+from app.commands.pdf_commands import add_convert_parser, run_convert
+from app.commands.server_commands import (
+    add_accounts_parser,
+    add_groups_parser,
+    add_keys_parser,
+    add_serve_parser,
+    run_accounts,
+    run_groups,
+    run_keys,
+    run_serve,
+)
 from app.settings import Paths, resolve_paths, setup_logging
+
+__all__ = ["CommandError", "main"]
 
 log = logging.getLogger(__name__)
 
-
-class CommandError(Exception):
-    """A failure to report on one line of stderr, exit code 1."""
-
-
-def _add_storage_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="where Folio keeps its data (default: the OS data dir)")
-    parser.add_argument(
-        "--database-url",
-        help="SQLAlchemy URL of the server database (default: SQLite in the data dir)",
-    )
+# Each subcommand's handler: it prints its result and returns the exit code, or raises
+# CommandError for a failure to report on one line.
+_HANDLERS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
+    "serve": run_serve,
+    "keys": run_keys,
+    "groups": run_groups,
+    "accounts": run_accounts,
+    "convert": run_convert,
+    "hotspots": run_hotspots,
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from app.server.config import (
-        DEFAULT_HOST,
-        DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_PORT,
-        DEFAULT_RATE_LIMIT,
-    )
-
     parser = argparse.ArgumentParser(
         prog="folio", description="Folio: publications, hotspots and their API server."
     )
@@ -46,190 +55,18 @@ def _build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--server")
     gui.add_argument("--screenshot")
 
-    serve = sub.add_parser("serve", help="run the API server")
-    serve.add_argument(
-        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
-    )
-    serve.add_argument(
-        "--port",
-        type=int,
-        default=DEFAULT_PORT,
-        help=f"port (default {DEFAULT_PORT}; 0 picks a free one)",
-    )
-    serve.add_argument(
-        "--rate-limit",
-        type=int,
-        default=DEFAULT_RATE_LIMIT,
-        help="requests per key per minute (0: off)",
-    )
-    serve.add_argument(
-        "--max-body-bytes",
-        type=int,
-        default=DEFAULT_MAX_BODY_BYTES,
-        help="largest request body accepted",
-    )
-    serve.add_argument(
-        "--scheduler-interval", type=float, default=5.0, help="seconds between schedule checks"
-    )
-    serve.add_argument(
-        "--access-log", action="store_true", help="log every request to the log file"
-    )
-    _add_storage_options(serve)
-
-    keys = sub.add_parser("keys", help="create, list and revoke API keys")
-    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    create = keys_sub.add_parser(
-        "create", help="create a key (and the account if new); prints the key last"
-    )
-    create.add_argument("--account", required=True)
-    create.add_argument("--name", default="", help="a label to recognise the key by")
-    create.add_argument("--scope", choices=["read", "write", "admin"], default="admin")
-    _add_storage_options(create)
-    listing = keys_sub.add_parser("list", help="list keys (never their secrets)")
-    listing.add_argument("--account", help="only this account's keys")
-    _add_storage_options(listing)
-    revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
-    revoke.add_argument("id", type=int)
-    _add_storage_options(revoke)
-
-    groups = sub.add_parser("groups", help="create groups")
-    groups_sub = groups.add_subparsers(dest="groups_command", metavar="ACTION", required=True)
-    group_create = groups_sub.add_parser("create", help="create a group (and the account if new)")
-    group_create.add_argument("--account", required=True)
-    group_create.add_argument("--title", required=True)
-    _add_storage_options(group_create)
-
-    accounts = sub.add_parser("accounts", help="account settings")
-    accounts_sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
-    limit = accounts_sub.add_parser(
-        "limit", help="set how many publications an account may have online"
-    )
-    limit.add_argument("--account", required=True)
-    limit.add_argument("--online-limit", required=True, help="a number, or 'none' for unlimited")
-    _add_storage_options(limit)
+    # The order here is the order `folio --help` lists the commands in.
+    add_serve_parser(sub)
+    add_keys_parser(sub)
+    add_groups_parser(sub)
+    add_accounts_parser(sub)
+    add_convert_parser(sub)
+    add_hotspots_parser(sub)
     return parser
 
 
 def _paths(args: argparse.Namespace) -> Paths:
     return resolve_paths(getattr(args, "data_dir", None)).ensure()
-
-
-def _database(args: argparse.Namespace, paths: Paths):  # type: ignore[no-untyped-def]
-    from app.server.database import Database
-
-    db = Database(args.database_url or paths.database_url)
-    db.migrate()
-    return db
-
-
-def _cmd_serve(args: argparse.Namespace, paths: Paths) -> int:
-    from app.server.config import ServerConfig
-    from app.server.serve import serve
-
-    try:
-        is_loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
-    except ValueError:
-        is_loopback = False
-    if not is_loopback:
-        log.warning(
-            "serving on %s: reachable from other machines; use TLS in front of it", args.host
-        )
-    config = ServerConfig(
-        database_url=args.database_url or paths.database_url,
-        data_dir=paths.data_dir,
-        rate_limit=args.rate_limit,
-        max_body_bytes=args.max_body_bytes,
-        scheduler_interval=args.scheduler_interval,
-    )
-
-    def announce(url: str) -> None:
-        print(f"Folio server listening on {url}", flush=True)
-
-    serve(config, args.host, args.port, announce=announce, access_log=args.access_log)
-    return 0
-
-
-def _cmd_keys(args: argparse.Namespace, paths: Paths) -> int:
-    from sqlalchemy import select
-
-    from app.core.enums import KeyScope
-    from app.server.accounts import create_key, ensure_account, revoke_key
-    from app.server.models import Account, ApiKey
-
-    db = _database(args, paths)
-    if args.keys_command == "create":
-        with db.write() as session:
-            account = ensure_account(session, args.account)
-            row, secret = create_key(session, account.id, args.name, KeyScope(args.scope))
-            key_id, prefix = row.id, row.prefix
-        print(f"Created key {key_id} ({args.scope}) for account {args.account!r}, prefix {prefix}.")
-        print("Store it now: it is shown only once.")
-        print(secret)
-        return 0
-    if args.keys_command == "list":
-        with db.read() as session:
-            query = (
-                select(ApiKey, Account.name)
-                .join(Account, Account.id == ApiKey.account_id)
-                .order_by(ApiKey.id)
-            )
-            if args.account:
-                query = query.where(Account.name == args.account)
-            rows = session.execute(query).all()
-        print(
-            f"{'ID':>4}  {'ACCOUNT':<16} {'NAME':<20} {'SCOPE':<6} {'PREFIX':<15} {'LAST USED':<20} STATUS"
-        )
-        for key, account_name in rows:
-            last_used = key.last_used_at.strftime("%Y-%m-%d %H:%M") if key.last_used_at else "never"
-            status = "revoked" if key.revoked_at else "active"
-            print(
-                f"{key.id:>4}  {account_name:<16} {key.name:<20} {key.scope:<6} {key.prefix:<15} {last_used:<20} {status}"
-            )
-        return 0
-    with db.write() as session:
-        if not revoke_key(session, args.id):
-            raise CommandError(f"no active key with id {args.id}")
-    print(f"Revoked key {args.id}.")
-    return 0
-
-
-def _cmd_groups(args: argparse.Namespace, paths: Paths) -> int:
-    from app.server.accounts import ensure_account
-    from app.server.config import DEFAULT_HOST, DEFAULT_PORT
-    from app.server.group_service import create_group
-    from app.server.presenters import absolutize
-
-    db = _database(args, paths)
-    title = args.title.strip()
-    if not title:
-        raise CommandError("the group title can't be blank")
-    with db.write() as session:
-        account = ensure_account(session, args.account)
-        data = create_group(session, account.id, title)
-    print(
-        json.dumps({"group": absolutize(data, f"http://{DEFAULT_HOST}:{DEFAULT_PORT}")}, indent=2)
-    )
-    return 0
-
-
-def _cmd_accounts(args: argparse.Namespace, paths: Paths) -> int:
-    from app.server.accounts import find_account
-
-    raw = args.online_limit.strip().lower()
-    if raw in ("none", "unlimited"):
-        limit = None
-    elif raw.isdigit():
-        limit = int(raw)
-    else:
-        raise CommandError("--online-limit must be a number or 'none'")
-    db = _database(args, paths)
-    with db.write() as session:
-        account = find_account(session, args.account)
-        if account is None:
-            raise CommandError(f"no account named {args.account!r}")
-        account.online_limit = limit
-    print(f"Account {args.account!r}: online limit {'unlimited' if limit is None else limit}.")
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -246,13 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         paths = _paths(args)
         setup_logging(paths)
-        handler = {
-            "serve": _cmd_serve,
-            "keys": _cmd_keys,
-            "groups": _cmd_groups,
-            "accounts": _cmd_accounts,
-        }[command]
-        return handler(args, paths)
+        return _HANDLERS[command](args, paths)
     except CommandError as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 1

@@ -46,25 +46,39 @@ class PdfDocument:
 
     @classmethod
     def open(
-        cls, source: str | os.PathLike[str] | bytes, *, max_pages: int | None = None
+        cls,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        max_pages: int | None = None,
+        in_memory: bool = True,
     ) -> PdfDocument:
         """Open and validate a PDF from a file path or from its bytes.
 
         A path is read into memory at once, so the file may be replaced (even by ``save``)
-        while the document is open. Raises ``InvalidPdfError`` with ``reason``:
+        while the document is open; ``in_memory=False`` reads it from disk as needed instead
+        (for large files that never change, like the server's content-addressed store).
+        Raises ``InvalidPdfError`` with ``reason``:
         ``not_pdf`` (no ``%PDF-`` in the first 1024 bytes, or not readable as a PDF),
         ``damaged`` (MuPDF cannot open it), ``encrypted`` (needs a password),
         ``no_pages`` (none, also after repair) or ``too_large`` (more than ``max_pages``).
         Raises ``OSError`` when a path cannot be read.
         """
+        path: Path | None = None
         if isinstance(source, bytes | bytearray | memoryview):
             data = bytes(source)
-        else:
+        elif in_memory:
             data = Path(source).read_bytes()
+        else:
+            path = Path(source)
+            with path.open("rb") as file:
+                data = file.read(HEADER_WINDOW)
         if PDF_MAGIC not in data[:HEADER_WINDOW]:
             raise InvalidPdfError("not_pdf", NOT_PDF_MESSAGE)
         try:
-            raw = pymupdf.open(stream=data, filetype="pdf")
+            if path is not None:
+                raw = pymupdf.open(str(path), filetype="pdf")
+            else:
+                raw = pymupdf.open(stream=data, filetype="pdf")
         except MUPDF_ERRORS as error:
             logger.info("MuPDF could not open a PDF: %s", error)
             raise InvalidPdfError("damaged", DAMAGED_MESSAGE) from None
