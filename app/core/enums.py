@@ -67,3 +67,5 @@ class EntityType(StrEnum):
     METATAG = "metatag"
     COLLECTION = "collection"
     CONVERSION = "conversion"
+    SPREAD = "spread"
+    HOTSPOT = "hotspot"

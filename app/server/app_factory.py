@@ -11,8 +11,10 @@ from starlette.responses import Response
 
 from app import __version__
 from app.server.config import ServerConfig
+from app.server.conversion_worker import ConversionWorker
 from app.server.database import Database
 from app.server.errors import error_response, install_error_handlers, route_table
+from app.server.file_store import FileStore
 from app.server.key_checker import KeyChecker
 from app.server.rate_limit import RateLimiter, RateLimitMiddleware
 from app.server.read_cache import ReadCache
@@ -22,11 +24,15 @@ from app.server.routes import (
     changes,
     collections,
     conversions,
+    files,
     groups,
     health,
     metatags,
+    pages,
     publication_states,
     publications,
+    spreads,
+    uploads,
     viewer,
 )
 from app.server.scheduler import Scheduler
@@ -41,12 +47,17 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         database, config.scheduler_interval, timedelta(seconds=config.idempotency_ttl_seconds)
     )
 
+    file_store = FileStore(config.files_dir)
+    conversion_worker = ConversionWorker(database, config, file_store)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler.start()
+        conversion_worker.start()
         try:
             yield
         finally:
+            conversion_worker.stop()
             scheduler.stop()
 
     app = FastAPI(
@@ -61,6 +72,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.state.config = config
     app.state.db = database
     app.state.scheduler = scheduler
+    app.state.conversions = conversion_worker
+    app.state.files = file_store
     app.state.read_cache = ReadCache()
     app.state.key_checker = KeyChecker(database)
     install_error_handlers(app)
@@ -87,14 +100,22 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         metatags,
         collections,
         conversions,
+        pages,
+        spreads,
+        uploads,
         changes,
         api_keys,
+        files,
         viewer,
     )
     for module in modules:
         app.include_router(module.router)
     app.state.route_table = route_table([module.router for module in modules])
 
-    app.add_middleware(RequestGuards, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        RequestGuards,
+        max_body_bytes=config.max_body_bytes,
+        large_bodies={"/v2/uploads": config.max_upload_bytes},
+    )
     app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(config.rate_limit))
     return app

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -172,6 +173,95 @@ class Conversion(Base):
     total_pages: Mapped[int | None] = mapped_column(Integer, default=None)
     converted_pages: Mapped[int] = mapped_column(Integer, default=0)
     extraction_options: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    """Annotations that were not hotspots: ``[{"page": n, "reason": "..."}]`` (ext)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """How many times a worker started it; an interrupted conversion is retried a few times."""
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Upload(Base):
+    """A file sent to ``POST /v2/uploads``, kept in the file store under ``file_name``."""
+
+    __tablename__ = "uploads"
+    # Never reuse an id: a client may still hold an old one.
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(80))
+    original_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    content_type: Mapped[str | None] = mapped_column(String(100), default=None)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Spread(Base):
+    """Pages shown side by side; rebuilt whenever pages or the layout change."""
+
+    __tablename__ = "spreads"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Page(Base):
+    """A converted page: its images in the file store and how it is shown (CropBox in PDF
+    user space and /Rotate), which hotspot geometry needs."""
+
+    __tablename__ = "pages"
+    __table_args__ = (
+        Index("ix_pages_publication_position", "publication_id", "position"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    """1-based page number in the publication."""
+    spread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("spreads.id", ondelete="SET NULL"), default=None, index=True
+    )
+    image_name: Mapped[str] = mapped_column(String(80))
+    thumbnail_name: Mapped[str] = mapped_column(String(80))
+    crop_x0: Mapped[float] = mapped_column(Float)
+    crop_y0: Mapped[float] = mapped_column(Float)
+    crop_x1: Mapped[float] = mapped_column(Float)
+    crop_y1: Mapped[float] = mapped_column(Float)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class HotspotRow(Base):
+    """A hotspot on its page, in that page's PDF user space (points, origin bottom-left).
+    Spread fractions are derived when answering, so page moves and relayouts keep it in place."""
+
+    __tablename__ = "hotspots"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    x0: Mapped[float] = mapped_column(Float)
+    y0: Mapped[float] = mapped_column(Float)
+    x1: Mapped[float] = mapped_column(Float)
+    y1: Mapped[float] = mapped_column(Float)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    target_page_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pages.id", ondelete="SET NULL"), default=None, index=True
+    )
+    """For page references: the target page itself, so the reference follows it when it moves."""
+    origin: Mapped[str] = mapped_column(String(12), default="api")
+    """annotation, text (extraction options) or api."""
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
 

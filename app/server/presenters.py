@@ -11,15 +11,32 @@ from typing import Any
 from app.core.timestamps import format_date, format_datetime
 from app.server.models import ApiKey, Collection, Conversion, Group, Metatag, Publication
 
-URL_FIELDS = ("url", "cover_url", "pdf_download_url", "public_url", "publications_url")
+URL_FIELDS = (
+    "url",
+    "cover_url",
+    "pdf_download_url",
+    "public_url",
+    "publications_url",
+    "source_url",
+    "image_url",
+    "thumbnail_url",
+)
+FILES_PREFIX = "/files/"
+
+
+def file_url(name: str | None) -> str | None:
+    """The (relative) URL the server serves a stored file at."""
+    return f"{FILES_PREFIX}{name}" if name else None
 
 
 def absolutize(item: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """``item`` with its URL fields, and those of nested lists of objects, made absolute."""
     out = dict(item)
-    for field in URL_FIELDS:
-        value = out.get(field)
-        if isinstance(value, str) and value.startswith("/"):
+    for field, value in out.items():
+        if field in URL_FIELDS and isinstance(value, str) and value.startswith("/"):
             out[field] = base_url + value
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            out[field] = [absolutize(entry, base_url) for entry in value]
     return out
 
 
@@ -50,9 +67,9 @@ def publication_data(
         "description": p.description,
         "slug": p.slug,
         "url": f"/v2/groups/{p.group_id}/publications/{p.id}",
-        "cover_url": f"/files/{p.group_id}/{p.id}/{p.cover_path}" if p.cover_path else None,
+        "cover_url": file_url(p.cover_path),
         "page_count": p.page_count,
-        "pdf_download_url": f"/files/{p.group_id}/{p.id}/{p.pdf_path}" if p.pdf_path else None,
+        "pdf_download_url": file_url(p.pdf_path),
         "state": p.state,
         "disable_seo": p.disable_seo,
         "online_at": format_datetime(p.online_at),
@@ -96,6 +113,7 @@ def conversion_data(conversion: Conversion) -> dict[str, Any]:
         "total_pages": c.total_pages,
         "converted_pages": c.converted_pages,
         "extraction_options": c.extraction_options,
+        "warnings": c.warnings or [],
         "created_at": format_datetime(c.created_at),
         "updated_at": format_datetime(c.updated_at),
     }

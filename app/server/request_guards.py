@@ -60,9 +60,13 @@ class RequestGuards:
     """406 for an Accept that excludes JSON on the API; 413 for bodies over ``max_body_bytes``;
     a trailing slash is ignored."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, large_bodies: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.large_bodies = large_bodies or {}
+        """Paths (uploads) that take bodies up to their own, larger limit."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,7 +90,7 @@ class RequestGuards:
                 },
             )
             return
-        limit = self.max_body_bytes
+        limit = self.large_bodies.get(path, self.max_body_bytes)
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_json(

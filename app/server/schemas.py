@@ -229,3 +229,67 @@ def check_schedule(online: datetime | None, offline: datetime | None) -> str | N
     if online is not None and offline is not None and offline <= online:
         return "must be later than schedule_online_at"
     return None
+
+
+def _page_numbers(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a non-empty array of page numbers")
+    if len(value) > 10_000:
+        raise ValueError("has too many page numbers")
+    numbers = []
+    for item in value:
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 100_000:
+            raise ValueError("must list page numbers (1 or more)")
+        numbers.append(item)
+    if len(set(numbers)) != len(numbers):
+        raise ValueError("lists a page more than once")
+    return numbers
+
+
+def _page_number(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if isinstance(value, bool):
+        raise ValueError("must be a page number (1 or more)")
+    return value
+
+
+def _bool_text(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+        return value.lower() in ("true", "1")
+    return value
+
+
+def _page_range(value: int) -> int:
+    if not 1 <= value <= 100_000:
+        raise ValueError("must be a page number (1 or more)")
+    return value
+
+
+PageNumber = Annotated[int, BeforeValidator(_page_number), AfterValidator(_page_range)]
+
+
+class PagesAdd(_Body):
+    source_url: str
+    source_page_numbers: list[int] | None = None
+    position: PageNumber | None = None
+    extraction_options: dict[str, Any] | None = None
+
+    _source = field_validator("source_url", mode="before")(_source_url)
+    _numbers = field_validator("source_page_numbers", mode="before")(_page_numbers)
+    _extraction = field_validator("extraction_options", mode="before")(_extraction_options)
+
+
+class PageReplace(_Body):
+    source_url: str
+    source_page_number: PageNumber = 1
+    extraction_options: dict[str, Any] | None = None
+    remove_hotspots: bool = False
+
+    _source = field_validator("source_url", mode="before")(_source_url)
+    _extraction = field_validator("extraction_options", mode="before")(_extraction_options)
+    _remove = field_validator("remove_hotspots", mode="before")(_bool_text)

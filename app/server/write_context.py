@@ -78,6 +78,14 @@ class WriteRequest:
         finally:
             session.close()
 
+    def replay_if_seen(self) -> None:
+        """Answer a repeated request now, before work done outside the transaction (raises
+        IdempotentReplay, or 409 for a reused key); the transaction checks again."""
+        if not self.idempotency_key:
+            return
+        with self.db.read() as session:
+            self._replay_if_seen(session)
+
     def _replay_if_seen(self, session: Session) -> None:
         assert self.idempotency_key is not None
         record = session.scalar(

@@ -102,11 +102,14 @@ def get_conversion_singular(
 def cancel_conversion(
     group_id: Id, publication_id: Id, conversion_id: Id, req: WriteRequest = Depends(write_request)
 ) -> Response:
+    """Cancel a waiting or running conversion: a running one stops at its next page and its
+    work is dropped; the publication keeps the pages it had."""
     with req.transaction() as tx:
         publication = publication_of(
             tx.session, group_of(tx.session, tx.account_id, group_id), publication_id
         )
         conversion = conversion_of(tx.session, publication, conversion_id)
+        tx.session.refresh(conversion, with_for_update=True)
         if ConversionState(conversion.state).is_final:
             raise ApiError(
                 409, f"Conversion already {conversion.state}; nothing to cancel", "conversion_final"

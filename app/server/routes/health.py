@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
@@ -19,8 +19,15 @@ router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
 
 
+def _conversions_status(request: Request) -> str:
+    worker = request.app.state.conversions
+    if not worker.enabled:
+        return "off"
+    return "running" if worker.alive else "stopped"
+
+
 @router.get("/health")
-def health(db: Database = Depends(get_db)) -> Response:
+def health(request: Request, db: Database = Depends(get_db)) -> Response:
     try:
         with db.read() as session:
             session.execute(text("SELECT 1"))
@@ -35,7 +42,14 @@ def health(db: Database = Depends(get_db)) -> Response:
             },
         )
     return Response(
-        json_bytes({"status": "ok", "version": __version__, "database": "ok"}),
+        json_bytes(
+            {
+                "status": "ok",
+                "version": __version__,
+                "database": "ok",
+                "conversions": _conversions_status(request),
+            }
+        ),
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )

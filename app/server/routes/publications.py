@@ -21,6 +21,8 @@ from app.core.enums import (
 from app.core.slugs import slugify, unique_slug
 from app.core.timestamps import utc_now
 from app.server.accounts import Principal
+from app.server.conversion_jobs import ACTIVE_STATES
+from app.server.conversion_sources import source_parameters
 from app.server.database import Database
 from app.server.deps import base_url, reader, write_request
 from app.server.errors import ApiError, FieldErrors
@@ -37,6 +39,7 @@ from app.server.read_cache import Built, cached_read
 from app.server.request_body import scoped
 from app.server.routes import Id
 from app.server.schemas import MAX_ID, PublicationCreate, PublicationUpdate, check_schedule
+from app.server.spread_service import layout_changes, rebuild_spreads
 from app.server.validation import validate
 from app.server.write_context import Transaction, WriteRequest
 
@@ -203,7 +206,9 @@ def _record(tx: Transaction, publication: Publication, group: Group) -> dict[str
 
 
 @router.post("/v2/groups/{group_id}/publications", status_code=201)
-def create_publication(group_id: Id, req: WriteRequest = Depends(write_request)) -> Response:
+def create_publication(
+    request: Request, group_id: Id, req: WriteRequest = Depends(write_request)
+) -> Response:
     fields = validate(PublicationCreate, scoped(req.body, "publication"))
     schedule_error = check_schedule(fields.schedule_online_at, fields.schedule_offline_at)
     if schedule_error:
@@ -244,6 +249,7 @@ def create_publication(group_id: Id, req: WriteRequest = Depends(write_request))
             state=ConversionState.NEW.value,
             source_type=ConversionSource.NEW_PUBLICATION.value,
             source_url=fields.source_url,
+            parameters=source_parameters(session, tx.account_id, fields.source_url, req.base_url),
             extraction_options=fields.extraction_options,
             created_at=now,
             updated_at=now,
@@ -254,12 +260,14 @@ def create_publication(group_id: Id, req: WriteRequest = Depends(write_request))
         tx.changed(EntityType.CONVERSION, conversion.id, group.id, conversion_data(conversion))
         tx.changed(*group_change(session, group))
         body = absolutize(data, req.base_url)
-        return tx.respond(
+        response = tx.respond(
             201,
             {"publication": body},
             etag_body={"publication": [body]},
             headers={"Location": body["url"]},
         )
+    request.app.state.conversions.wake()
+    return response
 
 
 @router.put("/v2/groups/{group_id}/publications/{publication_id}")
@@ -313,8 +321,16 @@ def update_publication(
             publication.collection_id = fields.collection_id
         if "extraction_options" in sent:
             publication.extraction_options = fields.extraction_options
-        if "layout_type" in sent and fields.layout_type is not None:
+        relayout = (
+            "layout_type" in sent
+            and fields.layout_type is not None
+            and fields.layout_type.value != publication.layout_type
+        )
+        if relayout:
+            assert fields.layout_type is not None
             publication.layout_type = fields.layout_type.value
+            deleted_spreads = rebuild_spreads(session, publication)
+            tx.changes.extend(layout_changes(session, publication, deleted_spreads))
         ids = fields.metatag_ids if "metatag_ids" in sent else None
         if "metatag_ids" in sent and ids is None:
             ids = []
@@ -330,7 +346,17 @@ def update_publication(
 
 
 def archive(tx: Transaction, group: Group, publication: Publication) -> None:
+    """Archive: gone from lists and 404 from now on; its unfinished conversions are canceled."""
     now = utc_now()
+    unfinished = select(Conversion).where(
+        Conversion.publication_id == publication.id,
+        Conversion.state.in_((ConversionState.NEW.value, *ACTIVE_STATES)),
+    )
+    for conversion in tx.session.scalars(unfinished):
+        conversion.state = ConversionState.CANCELED.value
+        conversion.updated_at = now
+        tx.session.flush()
+        tx.changed(EntityType.CONVERSION, conversion.id, group.id, conversion_data(conversion))
     publication.archived = True
     publication.archived_at = now
     publication.schedule_online_at = None
