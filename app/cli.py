@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
 
@@ -70,6 +71,9 @@ def _paths(args: argparse.Namespace) -> Paths:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # In a frozen (PyInstaller) build, a spawned rendering process re-enters here: this hands
+    # it to multiprocessing instead of running the command line again. A no-op otherwise.
+    multiprocessing.freeze_support()
     parser = _build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"

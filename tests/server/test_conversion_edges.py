@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,10 +41,16 @@ def _hotspots(tenant: Tenant, publication: dict[str, Any]) -> list[dict[str, Any
 
 
 def _rendering_processes(live: LiveServer) -> list[int]:
-    out = subprocess.run(
-        ["pgrep", "-P", str(live.process.pid)], capture_output=True, text=True, check=False
-    ).stdout
-    return [int(pid) for pid in out.split()]
+    """The server's child processes (Linux /proc: pid, then ppid as the 4th stat field)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == live.process.pid:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def test_a_killed_rendering_process_is_replaced_for_the_next_work(server_factory: Any) -> None:
