@@ -1,4 +1,4 @@
-"""Where a conversion's source comes from: one of this server's uploads (decided when the
+"""Queuing a conversion, and where its source comes from: one of this server's uploads (decided when the
 request arrives, from the URL's host and path) or any other http(s) URL, fetched later."""
 
 from __future__ import annotations
@@ -10,8 +10,12 @@ from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy.orm import Session
 
+from app.core.enums import ConversionSource, ConversionState, EntityType
+from app.core.timestamps import utc_now
 from app.server.errors import FieldErrors
-from app.server.models import Upload
+from app.server.models import Conversion, Publication, Upload
+from app.server.presenters import conversion_data
+from app.server.write_context import Transaction
 
 UPLOAD_PATH = re.compile(r"^/v2/uploads/(\d{1,18})/?$")
 
@@ -53,3 +57,35 @@ def source_parameters(
     if upload is None or upload.account_id != account_id:
         raise FieldErrors({"source_url": ["names an upload that doesn't exist"]})
     return {"upload_id": upload.id}
+
+
+def queue_conversion(
+    tx: Transaction,
+    publication: Publication,
+    source: ConversionSource,
+    source_url: str,
+    extraction_options: dict[str, Any] | None,
+    parameters: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Add a waiting conversion in the request's transaction (with its change-feed entry) and
+    return its representation. An upload URL of this server is checked now (422)."""
+    now = utc_now()
+    conversion = Conversion(
+        publication_id=publication.id,
+        group_id=publication.group_id,
+        state=ConversionState.NEW.value,
+        source_type=source.value,
+        source_url=source_url,
+        parameters={
+            **(parameters or {}),
+            **source_parameters(tx.session, tx.account_id, source_url, tx.request.base_url),
+        },
+        extraction_options=extraction_options,
+        created_at=now,
+        updated_at=now,
+    )
+    tx.session.add(conversion)
+    tx.session.flush()
+    data = conversion_data(conversion)
+    tx.changed(EntityType.CONVERSION, conversion.id, publication.group_id, data)
+    return data

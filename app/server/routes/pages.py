@@ -16,14 +16,14 @@ from app.core.enums import ChangeOp, ConversionSource, ConversionState, EntityTy
 from app.core.errors import InvalidPdfError
 from app.core.timestamps import utc_now
 from app.server.conversion_jobs import ACTIVE_STATES
-from app.server.conversion_sources import source_parameters
+from app.server.conversion_sources import queue_conversion
 from app.server.conversion_worker import ConversionWorker
 from app.server.deps import write_request
 from app.server.errors import ApiError, FieldErrors
 from app.server.file_store import FileStore
 from app.server.lookups import group_of, publication_of
 from app.server.models import Conversion, Group, HotspotRow, Publication
-from app.server.presenters import absolutize, conversion_data
+from app.server.presenters import absolutize
 from app.server.publication_service import present_publication
 from app.server.render_pool import PoolClosed, RenderTimeout
 from app.server.render_tasks import EditKind, PageEdit
@@ -73,29 +73,13 @@ def _require_pages(publication: Publication) -> None:
 
 def _queue(
     tx: Transaction,
-    group: Group,
     publication: Publication,
     source: ConversionSource,
     source_url: str,
     parameters: dict[str, Any],
     extraction_options: dict[str, Any] | None,
 ) -> Response:
-    now = utc_now()
-    conversion = Conversion(
-        publication_id=publication.id,
-        group_id=group.id,
-        state=ConversionState.NEW.value,
-        source_type=source.value,
-        source_url=source_url,
-        parameters=parameters,
-        extraction_options=extraction_options,
-        created_at=now,
-        updated_at=now,
-    )
-    tx.session.add(conversion)
-    tx.session.flush()
-    data = conversion_data(conversion)
-    tx.changed(EntityType.CONVERSION, conversion.id, group.id, data)
+    data = queue_conversion(tx, publication, source, source_url, extraction_options, parameters)
     return tx.respond(200, {"conversion": data}, etag_body={"conversion": data})
 
 
@@ -120,14 +104,12 @@ def add_pages(
             raise FieldErrors({"position": [f"must be between 1 and {publication.page_count + 1}"]})
         response = _queue(
             tx,
-            group,
             publication,
             ConversionSource.API_ADD_PAGES,
             fields.source_url,
             {
                 "source_page_numbers": fields.source_page_numbers,
                 "position": fields.position,
-                **source_parameters(tx.session, tx.account_id, fields.source_url, req.base_url),
             },
             fields.extraction_options,
         )
@@ -156,7 +138,6 @@ def replace_page(
             raise ApiError(404, f"Page {page_number} not found", "not_found")
         response = _queue(
             tx,
-            group,
             publication,
             ConversionSource.API_REPLACE_PAGE,
             fields.source_url,
@@ -164,7 +145,6 @@ def replace_page(
                 "page": page_number,
                 "source_page_number": fields.source_page_number,
                 "remove_hotspots": fields.remove_hotspots,
-                **source_parameters(tx.session, tx.account_id, fields.source_url, req.base_url),
             },
             fields.extraction_options,
         )

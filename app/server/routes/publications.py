@@ -22,7 +22,7 @@ from app.core.slugs import slugify, unique_slug
 from app.core.timestamps import utc_now
 from app.server.accounts import Principal
 from app.server.conversion_jobs import ACTIVE_STATES
-from app.server.conversion_sources import source_parameters
+from app.server.conversion_sources import queue_conversion
 from app.server.database import Database
 from app.server.deps import base_url, reader, write_request
 from app.server.errors import ApiError, FieldErrors
@@ -243,21 +243,14 @@ def create_publication(
         publication.metatags = metatags or []
         session.add(publication)
         session.flush()
-        conversion = Conversion(
-            publication_id=publication.id,
-            group_id=group.id,
-            state=ConversionState.NEW.value,
-            source_type=ConversionSource.NEW_PUBLICATION.value,
-            source_url=fields.source_url,
-            parameters=source_parameters(session, tx.account_id, fields.source_url, req.base_url),
-            extraction_options=fields.extraction_options,
-            created_at=now,
-            updated_at=now,
+        queue_conversion(
+            tx,
+            publication,
+            ConversionSource.NEW_PUBLICATION,
+            fields.source_url,
+            fields.extraction_options,
         )
-        session.add(conversion)
-        session.flush()
         data = _record(tx, publication, group)
-        tx.changed(EntityType.CONVERSION, conversion.id, group.id, conversion_data(conversion))
         tx.changed(*group_change(session, group))
         body = absolutize(data, req.base_url)
         response = tx.respond(
