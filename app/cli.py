@@ -26,6 +26,7 @@ from app.commands.server_commands import (
     run_keys,
     run_serve,
 )
+from app.commands.sync_commands import add_sync_parser, run_sync
 from app.settings import Paths, resolve_paths, setup_logging
 
 __all__ = ["CommandError", "main"]
@@ -41,6 +42,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "accounts": run_accounts,
     "convert": run_convert,
     "hotspots": run_hotspots,
+    "sync": run_sync,
 }
 
 
@@ -63,6 +65,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_accounts_parser(sub)
     add_convert_parser(sub)
     add_hotspots_parser(sub)
+    add_sync_parser(sub)
     return parser
 
 

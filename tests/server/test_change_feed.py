@@ -107,3 +107,28 @@ def test_rejected_write_adds_nothing_to_the_feed(tenant: Tenant) -> None:
     )
     assert response.status_code == 422
     assert _feed(tenant)["next_since"] == before
+
+
+def test_upsert_entries_carry_the_etag_that_get_and_if_match_use(tenant: Tenant) -> None:
+    start = _feed(tenant)["next_since"]
+    created = tenant.create_publication("Etag source")
+    entry = next(
+        change
+        for change in _feed(tenant, start)["changes"]
+        if change["type"] == "publication" and change["id"] == created["id"]
+    )
+    path = f"/v2/groups/{tenant.group_id}/publications/{created['id']}"
+    assert tenant.api.get(path).headers["ETag"] == entry["etag"]
+    update = tenant.api.put(
+        path, json={"publication": {"title": "Renamed"}}, headers={"If-Match": entry["etag"]}
+    )
+    assert update.status_code == 200, update.text
+
+
+def test_feed_reports_the_accounts_last_seq_for_progress(tenant: Tenant) -> None:
+    tenant.create_publication("One")
+    tenant.create_publication("Two")
+    first = _feed(tenant, 0, limit=1)
+    assert first["has_more"] is True
+    assert first["last_seq"] >= 2
+    assert first["last_seq"] == _feed(tenant, 0, limit=1000)["next_since"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
 from starlette.responses import Response
 
 from app.server.accounts import Principal
-from app.server.caching import cached_json
+from app.server.caching import cached_json, etag_of_body
 from app.server.change_feed import read_changes
 from app.server.database import Database
 from app.server.deps import base_url, get_db, reader
 from app.server.errors import FieldErrors
+from app.server.models import Account
 from app.server.presenters import absolutize
 
 router = APIRouter(tags=["sync"])
@@ -18,6 +22,32 @@ router = APIRouter(tags=["sync"])
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 MAX_SEQ = 2**62  # larger values would overflow SQLite's integers
+
+# How GET shows one resource of each type, so an entry's ext ``etag`` is the ETag that GET
+# (and so If-Match) uses: a client can edit what it synced without fetching it first.
+_SINGLE_BODY = {
+    "publication": lambda data: {"publication": [data]},
+    "metatag": lambda data: {"metatag": [data]},
+    "collection": lambda data: {"collection": [data]},
+    "hotspot": lambda data: {"hotspot": data},
+    "conversion": lambda data: {"conversion": data},
+}
+
+
+def _entry(row: Any, base: str) -> dict[str, Any]:
+    data = absolutize(row.data, base) if row.data is not None else None
+    entry = {
+        "seq": row.seq,
+        "type": row.entity_type,
+        "id": row.entity_id,
+        "group_id": row.group_id,
+        "op": row.op,
+        "data": data,
+    }
+    wrap = _SINGLE_BODY.get(row.entity_type)
+    if data is not None and wrap is not None:
+        entry["etag"] = etag_of_body(wrap(data))
+    return entry
 
 
 def _int_param(name: str, raw: str | None, default: int, minimum: int, maximum: int | None) -> int:
@@ -46,18 +76,15 @@ def list_changes(
     base = base_url(request)
     with db.read() as session:
         rows, has_more = read_changes(session, principal.account_id, after, size)
-        changes = [
-            {
-                "seq": row.seq,
-                "type": row.entity_type,
-                "id": row.entity_id,
-                "group_id": row.group_id,
-                "op": row.op,
-                "data": absolutize(row.data, base) if row.data is not None else None,
-            }
-            for row in rows
-        ]
+        changes = [_entry(row, base) for row in rows]
+        last_seq = session.scalar(
+            select(Account.change_seq).where(Account.id == principal.account_id)
+        )
     next_since = changes[-1]["seq"] if changes else after
-    return cached_json(
-        request, {"changes": changes, "next_since": next_since, "has_more": has_more}
-    )
+    body = {
+        "changes": changes,
+        "next_since": next_since,
+        "has_more": has_more,
+        "last_seq": last_seq or 0,
+    }
+    return cached_json(request, body)

@@ -1,0 +1,424 @@
+"""Sending the outbox to the server, one entry at a time in the order the user made them.
+
+Each entry is marked as attempted before it is sent, so it never changes afterwards and a
+retry (same Idempotency-Key, same body) replays the server's stored answer. Outcomes:
+success clears it; 412 becomes a conflict unless the server changed other fields only (then
+it is re-sent on the new version); other 4xx mark it failed with the server's message;
+network errors, 5xx and 429 keep it for the next sync.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.client.errors import (
+    ApiError,
+    AuthenticationError,
+    CancelledError,
+    MalformedResponseError,
+    NotFoundApiError,
+    PreconditionFailedError,
+    RateLimitedError,
+    ServerError,
+)
+from app.client.transport import ApiSession
+from app.core.enums import EntityType
+from app.mirror.entities import EntitySpec, row_values, spec_for
+from app.mirror.outbox import ACTIONS, EntryState, Op, refresh_row
+from app.mirror.schema import Conflict, OutboxEntry, Publication
+from app.mirror.store import MirrorStore
+
+log = logging.getLogger(__name__)
+
+Data = dict[str, Any]
+Progress = Callable[[str, int, int], None]
+MAX_REBASES = 3
+
+
+@dataclass
+class PushResult:
+    pushed: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    kept: int = 0
+
+
+def _refers_to_unsent(entry: OutboxEntry) -> bool:
+    """Whether the entry names something created offline that the server hasn't got yet."""
+    if entry.op != Op.CREATE and entry.entity_id < 0:
+        return True
+    if (entry.parent_id or 0) < 0 or (entry.group_id or 0) < 0:
+        return True
+    payload = entry.payload
+    if (payload.get("collection_id") or 0) < 0:
+        return True
+    return any(isinstance(i, int) and i < 0 for i in payload.get("metatag_ids") or [])
+
+
+def push_outbox(
+    store: MirrorStore,
+    api: ApiSession,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> PushResult:
+    """Push every queued entry; raises AuthenticationError, TransportError, CancelledError
+    and MalformedResponseError to stop the sync (the entry stays queued)."""
+    with store.read() as session:
+        ids = list(
+            session.scalars(
+                select(OutboxEntry.id)
+                .where(OutboxEntry.state == EntryState.QUEUED.value)
+                .order_by(OutboxEntry.id)
+            )
+        )
+    result = PushResult()
+    blocked: set[tuple[str, int]] = set()
+    for done, entry_id in enumerate(ids):
+        if progress:
+            progress("push", done, len(ids))
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("Sync cancelled")
+        with store.write() as session:
+            entry = session.get(OutboxEntry, entry_id)
+            if entry is None or entry.state != EntryState.QUEUED:
+                continue
+            key = (entry.entity_type, entry.entity_id)
+            if key in blocked or _refers_to_unsent(entry):
+                blocked.add(key)
+                continue
+            entry.attempts += 1
+        spec = spec_for(entry.entity_type)
+        if spec is None or not spec.editable:
+            _fail(store, entry.id, f"Folio can't send changes to a {entry.entity_type}", None)
+            result.failed += 1
+            continue
+        try:
+            outcome = _push_one(store, api, spec, entry, cancel)
+        except (RateLimitedError, ServerError) as exc:
+            _keep(store, entry.id, str(exc))
+            blocked.add(key)
+            result.kept += 1
+            continue
+        except AuthenticationError:
+            raise
+        except NotFoundApiError:
+            if entry.op == Op.DELETE:
+                _acknowledge_delete(store, spec, entry)
+                result.pushed += 1
+                continue
+            _fail(store, entry.id, f"This {spec.wrapper} no longer exists on the server", None)
+            result.failed += 1
+            continue
+        except ApiError as exc:
+            _fail(store, entry.id, str(exc), exc.field_errors or None)
+            result.failed += 1
+            continue
+        except MalformedResponseError as exc:
+            _keep(store, entry.id, str(exc))
+            raise
+        if outcome == "conflict":
+            result.conflicts += 1
+            blocked.add(key)
+        else:
+            result.pushed += 1
+    if progress:
+        progress("push", len(ids), len(ids))
+    return result
+
+
+def _push_one(
+    store: MirrorStore,
+    api: ApiSession,
+    spec: EntitySpec,
+    entry: OutboxEntry,
+    cancel: threading.Event | None,
+) -> str:
+    op = Op(entry.op)
+    if op is Op.CREATE:
+        payload = _with_uploaded_source(store, api, entry, cancel)
+        response = api.request(
+            "POST",
+            spec.collection_path(entry),
+            json_body={spec.wrapper: payload},
+            idempotency_key=entry.idempotency_key,
+            cancel=cancel,
+        )
+        data = _unwrapped(spec, response.body)
+        with store.write() as session:
+            _adopt_created(session, spec, entry, data, response.etag)
+        return "done"
+    if op in ACTIONS:
+        response = api.request(
+            "POST",
+            f"{spec.item_path(entry)}/{op.value}",
+            idempotency_key=entry.idempotency_key,
+            cancel=cancel,
+        )
+        _acknowledge(store, spec, entry, _unwrapped(spec, response.body), response.etag)
+        return "done"
+    if op is Op.DELETE:
+        params = {"force_delete": "true"} if entry.payload.get("force_delete") else None
+        try:
+            api.request(
+                "DELETE",
+                spec.item_path(entry),
+                params=params,
+                if_match=entry.base_etag,
+                cancel=cancel,
+            )
+        except PreconditionFailedError:
+            current, etag = _fetch(api, spec, entry, cancel)
+            with store.write() as session:
+                _record_conflict(session, spec, entry, [], current, etag)
+            return "conflict"
+        _acknowledge_delete(store, spec, entry)
+        return "done"
+    return _push_update(store, api, spec, entry, cancel)
+
+
+def _push_update(
+    store: MirrorStore,
+    api: ApiSession,
+    spec: EntitySpec,
+    entry: OutboxEntry,
+    cancel: threading.Event | None,
+) -> str:
+    if_match = entry.base_etag
+    base = entry.base
+    if if_match is None:
+        # No version to send (a server without ETags in its feed): compare with what it has now.
+        current, if_match = _fetch(api, spec, entry, cancel)
+        clash = _conflicting_fields(entry.payload, base, current)
+        if clash:
+            with store.write() as session:
+                _record_conflict(session, spec, entry, clash, current, if_match)
+            return "conflict"
+    for _ in range(MAX_REBASES):
+        try:
+            response = api.request(
+                spec.update_method,
+                spec.item_path(entry),
+                json_body={spec.wrapper: entry.payload},
+                if_match=if_match,
+                idempotency_key=entry.idempotency_key,
+                cancel=cancel,
+            )
+        except PreconditionFailedError:
+            current, if_match = _fetch(api, spec, entry, cancel)
+            clash = _conflicting_fields(entry.payload, base, current)
+            if clash:
+                with store.write() as session:
+                    _record_conflict(session, spec, entry, clash, current, if_match)
+                return "conflict"
+            # Someone changed other fields: our edit still applies to their version.
+            base = {name: current.get(name) for name in entry.payload}
+            continue
+        _acknowledge(store, spec, entry, _unwrapped(spec, response.body), response.etag)
+        return "done"
+    raise ServerError(503, "The resource kept changing while Folio sent an edit; try again")
+
+
+def _conflicting_fields(payload: Data, base: Data, current: Data) -> list[str]:
+    """Fields the server changed since ``base`` to something other than our value."""
+    return [
+        name
+        for name, mine in payload.items()
+        if _differs(current.get(name), base.get(name)) and _differs(current.get(name), mine)
+    ]
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) != sorted(map(str, b))
+    return bool(a != b)
+
+
+def _unwrapped(spec: EntitySpec, body: Any) -> Data:
+    data = spec.unwrap(body)
+    if data is None or not isinstance(data.get("id"), int):
+        raise MalformedResponseError(f"The server's answer has no {spec.wrapper}")
+    return data
+
+
+def _fetch(
+    api: ApiSession, spec: EntitySpec, entry: OutboxEntry, cancel: threading.Event | None
+) -> tuple[Data, str | None]:
+    response = api.request("GET", spec.item_path(entry), cancel=cancel)
+    return _unwrapped(spec, response.body), response.etag
+
+
+def _with_uploaded_source(
+    store: MirrorStore, api: ApiSession, entry: OutboxEntry, cancel: threading.Event | None
+) -> Data:
+    """Upload a local PDF named by ``source_path`` first, and remember its source_url
+    before the create is sent, so a retried create has exactly the same body."""
+    payload = dict(entry.payload)
+    source_path = payload.pop("source_path", None)
+    if not source_path:
+        return payload
+    path = Path(source_path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ApiError(400, f"Can't read {path.name}: {exc.strerror}") from None
+    with handle:
+        response = api.request(
+            "POST",
+            "/v2/uploads",
+            data=handle,
+            headers={"Content-Type": "application/pdf", "X-Filename": path.name},
+            cancel=cancel,
+        )
+    upload = response.body.get("upload") if isinstance(response.body, dict) else None
+    if not isinstance(upload, dict) or not isinstance(upload.get("source_url"), str):
+        raise MalformedResponseError("The server's answer to the upload has no source_url")
+    payload["source_url"] = upload["source_url"]
+    with store.write() as session:
+        stored = session.get(OutboxEntry, entry.id)
+        if stored is not None:
+            stored.payload = payload
+    entry.payload = payload
+    return payload
+
+
+def _acknowledge(
+    store: MirrorStore, spec: EntitySpec, entry: OutboxEntry, data: Data, etag: str | None
+) -> None:
+    with store.write() as session:
+        row: Any = session.get(spec.model, entry.entity_id)
+        if row is not None:
+            row.server_data = data
+            row.etag = etag
+        session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry.id))
+        session.flush()
+        refresh_row(session, spec, entry.entity_id)
+
+
+def _acknowledge_delete(store: MirrorStore, spec: EntitySpec, entry: OutboxEntry) -> None:
+    with store.write() as session:
+        doomed = select(OutboxEntry.id).where(
+            OutboxEntry.entity_type == entry.entity_type,
+            OutboxEntry.entity_id == entry.entity_id,
+        )
+        session.execute(delete(Conflict).where(Conflict.outbox_id.in_(doomed)))
+        session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(doomed)))
+        session.execute(delete(spec.model).where(spec.model.id == entry.entity_id))  # type: ignore[attr-defined]
+
+
+def _adopt_created(
+    session: Session, spec: EntitySpec, entry: OutboxEntry, data: Data, etag: str | None
+) -> None:
+    """Swap the temporary row for the server's, and re-point everything that named it."""
+    local_id, server_id = entry.entity_id, int(data["id"])
+    session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry.id))
+    session.execute(delete(spec.model).where(spec.model.id == local_id))  # type: ignore[attr-defined]
+    session.flush()
+    row: Any = session.get(spec.model, server_id)
+    if row is None:
+        # A pull may already have brought it (the answer to an earlier attempt was lost).
+        row = spec.model(**row_values(spec, server_id, data, entry.group_id))
+        session.add(row)
+    row.server_data = data
+    row.etag = etag
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.entity_type == entry.entity_type, OutboxEntry.entity_id == local_id)
+        .values(entity_id=server_id)
+    )
+    if spec.type is EntityType.COLLECTION or spec.type is EntityType.METATAG:
+        _repoint_publication_references(session, spec.type, local_id, server_id)
+    session.flush()
+    refresh_row(session, spec, server_id)
+
+
+def _repoint_publication_references(
+    session: Session, kind: EntityType, local_id: int, server_id: int
+) -> None:
+    publication_spec = spec_for(EntityType.PUBLICATION)
+    assert publication_spec is not None
+    touched: set[int] = set()
+    for entry in session.scalars(
+        select(OutboxEntry).where(OutboxEntry.entity_type == EntityType.PUBLICATION.value)
+    ):
+        payload = dict(entry.payload)
+        if kind is EntityType.COLLECTION and payload.get("collection_id") == local_id:
+            payload["collection_id"] = server_id
+        if kind is EntityType.METATAG and local_id in (payload.get("metatag_ids") or []):
+            payload["metatag_ids"] = [
+                server_id if i == local_id else i for i in payload["metatag_ids"]
+            ]
+        if payload != entry.payload:
+            entry.payload = payload
+            touched.add(entry.entity_id)
+    session.flush()
+    for publication_id in touched:
+        if session.get(Publication, publication_id) is not None:
+            refresh_row(session, publication_spec, publication_id)
+
+
+def _record_conflict(
+    session: Session,
+    spec: EntitySpec,
+    entry: OutboxEntry,
+    fields: list[str],
+    current: Data,
+    etag: str | None,
+) -> None:
+    stored = session.get(OutboxEntry, entry.id)
+    if stored is None:
+        return
+    stored.state = EntryState.CONFLICT.value
+    stored.error = (
+        "Changed on the server by someone else: " + ", ".join(fields)
+        if fields
+        else "Changed on the server by someone else before your delete"
+    )
+    session.add(
+        Conflict(
+            outbox_id=entry.id,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            fields=fields,
+            mine=dict(entry.payload),
+            base=dict(entry.base),
+            theirs=current,
+            server_etag=etag,
+            created_at=stored.created_at,
+        )
+    )
+    row: Any = session.get(spec.model, entry.entity_id)
+    if row is not None:
+        row.server_data = current
+        row.etag = etag
+    session.flush()
+    refresh_row(session, spec, entry.entity_id)
+
+
+def _fail(store: MirrorStore, entry_id: int, message: str, field_errors: Data | None) -> None:
+    with store.write() as session:
+        entry = session.get(OutboxEntry, entry_id)
+        if entry is None:
+            return
+        entry.state = EntryState.FAILED.value
+        entry.error = message
+        entry.field_errors = field_errors
+        spec = spec_for(entry.entity_type)
+        session.flush()
+        if spec is not None and spec.editable:
+            refresh_row(session, spec, entry.entity_id)
+
+
+def _keep(store: MirrorStore, entry_id: int, message: str) -> None:
+    with store.write() as session:
+        entry = session.get(OutboxEntry, entry_id)
+        if entry is not None:
+            entry.error = message
