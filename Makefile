@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/api_throughput.py
 	$(BIN)/python bench/convert.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

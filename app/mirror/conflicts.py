@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.client.transport import new_idempotency_key
 from app.core.errors import NotFoundError, ValidationError
 from app.mirror.entities import spec_for
-from app.mirror.outbox import EntryState, Op, discard_entry, refresh_row
+from app.mirror.outbox import EntryState, Op, discard_entry, refresh_row, server_version
 from app.mirror.schema import Conflict, OutboxEntry
 
 
@@ -96,7 +96,7 @@ def resolve_conflict(
         discard_entry(session, spec, entry)
         return
     row: Any = session.get(spec.model, entry.entity_id)
-    server = (row.server_data if row is not None else None) or conflict.theirs or {}
+    server = (server_version(row) if row is not None else None) or conflict.theirs or {}
     entry.base = {name: server.get(name) for name in entry.payload}
     entry.base_etag = row.etag if row is not None else conflict.server_etag
     if entry.op == Op.DELETE:

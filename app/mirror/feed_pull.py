@@ -152,9 +152,9 @@ def _apply_upserts(
     for change in changes:
         values = row_values(spec, change["id"], change["data"], change.get("group_id"))
         if spec.editable:
-            values.update(CLEAN, server_data=change["data"], etag=change.get("etag"))
+            values.update(CLEAN, server_data=None, etag=change.get("etag"))
             if (spec.type.value, change["id"]) in edited:
-                _upsert_edited(session, spec, values)
+                _upsert_edited(session, spec, values, change["data"])
                 continue
         plain.append(values)
     if not plain:
@@ -165,13 +165,13 @@ def _apply_upserts(
     session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=columns), plain)
 
 
-def _upsert_edited(session: Session, spec: EntitySpec, values: Data) -> None:
+def _upsert_edited(session: Session, spec: EntitySpec, values: Data, server: Data) -> None:
     row: Any = session.get(spec.model, values["id"])
     if row is None:
-        session.add(spec.model(**values))
-    else:
-        row.server_data = values["server_data"]
-        row.etag = values["etag"]
+        row = spec.model(**values)
+        session.add(row)
+    row.server_data = server
+    row.etag = values["etag"]
     session.flush()
     refresh_row(session, spec, values["id"])
 

@@ -2,7 +2,8 @@
 
 Synced rows keep two versions: ``server_data`` (the server's last known JSON, with its
 ``etag``) and ``data`` (what the user sees: the server's version with pending local edits
-laid over it). Rows created offline have negative ids until the server assigns one.
+laid over it). A row without local edits stores its JSON once, in ``data``, and
+``server_data`` is null. Rows created offline have negative ids until the server assigns one.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from alembic import command
 from alembic.config import Config
+from pydantic_core import to_json
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,9 +76,15 @@ def translate_db_error(exc: BaseException, path: Path) -> MirrorError | None:
     return None
 
 
+def _to_json(value: Any) -> str:
+    return to_json(value).decode()
+
+
 def _make_engine(path: Path, *, immediate: bool = True) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
+        # pydantic-core's encoder is several times faster than json.dumps for big pulls.
+        json_serializer=_to_json,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
 

@@ -90,9 +90,7 @@ def test_same_field_edited_on_both_becomes_a_conflict_keeping_both_versions(
     assert len(second.conflicts()) == 1
 
 
-def test_keeping_mine_sends_my_value_over_theirs(
-    tenant: Tenant, open_library: OpenLibrary
-) -> None:
+def test_keeping_mine_sends_my_value_over_theirs(tenant: Tenant, open_library: OpenLibrary) -> None:
     one = tenant.create_publication("Autumn")["id"]
     first, second, api = _pair(tenant, open_library)
     first.update_publication(one, {"title": "Autumn A"})
