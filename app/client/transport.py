@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 
 from app import __version__
 from app.client.errors import (
@@ -152,9 +153,22 @@ def _parse_body(response: requests.Response) -> Any:
         ) from None
 
 
+class _ApiKeyAuth(AuthBase):
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"ApiKey {self._key}"
+        return request
+
+    def __repr__(self) -> str:  # never show the key
+        return "_ApiKeyAuth(...)"
+
+
 @dataclass
 class ApiSession:
-    """Talks to one server with one key. Thread-safe for concurrent calls."""
+    """Talks to one server with one key. Use one ApiSession per thread: requests.Session
+    does not promise thread safety."""
 
     base_url: str
     api_key: str | None
@@ -172,7 +186,9 @@ class ApiSession:
         self.http.headers["User-Agent"] = f"Folio/{__version__}"
         self.http.headers["Accept"] = "application/json"
         if self.api_key:
-            self.http.headers["Authorization"] = f"ApiKey {self.api_key}"
+            # As the session's auth, not a default header: requests would otherwise replace
+            # it with Basic credentials from a ~/.netrc entry for the same host.
+            self.http.auth = _ApiKeyAuth(self.api_key)
 
     def __repr__(self) -> str:  # never show the key
         return f"ApiSession({self.base_url!r})"

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from contextlib import ExitStack
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from app.commands.errors import CommandError
@@ -93,7 +94,11 @@ def run_sync(args: argparse.Namespace, paths: Paths) -> int:
             from app.server.embedded import EmbeddedServer, embedded_config
 
             server = stack.enter_context(
-                EmbeddedServer(embedded_config(paths.data_dir, paths.database_url), "folio sync")
+                EmbeddedServer(
+                    embedded_config(paths.data_dir, paths.database_url),
+                    "folio sync",
+                    key_lifetime=timedelta(hours=1),
+                )
             )
             base, key = server.url, server.key
         else:

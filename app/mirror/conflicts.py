@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.client.transport import new_idempotency_key
 from app.core.errors import NotFoundError, ValidationError
 from app.mirror.entities import spec_for
-from app.mirror.outbox import EntryState, Op, discard_entry, refresh_row, server_version
+from app.mirror.outbox import EntryState, Op, discard_entry, refresh_row
 from app.mirror.schema import Conflict, OutboxEntry
 
 
@@ -95,10 +95,11 @@ def resolve_conflict(
     if not wanted:
         discard_entry(session, spec, entry)
         return
-    row: Any = session.get(spec.model, entry.entity_id)
-    server = (server_version(row) if row is not None else None) or conflict.theirs or {}
-    entry.base = {name: server.get(name) for name in entry.payload}
-    entry.base_etag = row.etag if row is not None else conflict.server_etag
+    # Based on the version the user saw in the dialog: if the server changed again since,
+    # the next push meets a new conflict instead of overwriting a change nobody has seen.
+    theirs = conflict.theirs or {}
+    entry.base = {name: theirs.get(name) for name in entry.payload}
+    entry.base_etag = conflict.server_etag
     if entry.op == Op.DELETE:
         entry.base_etag = None  # the user chose to delete whatever the server has now
     entry.state = EntryState.QUEUED.value

@@ -84,8 +84,8 @@ class EntitySpec:
     # The JSON key wrapping a request or response body: {"publication": {...}}.
     wrapper: str = ""
     update_method: str = "PUT"
-    # GET of one resource answers {"publication": [ {...} ]} (the seed's array-wrapped shape).
-    array_wrapped: bool = False
+    # Fields the API takes on an update but not on a create.
+    update_only: frozenset[str] = frozenset()
 
     def collection_path(self, entry: OutboxEntry) -> str:
         if self.type is EntityType.HOTSPOT:
@@ -111,7 +111,7 @@ SPECS: dict[EntityType, EntitySpec] = {
         _publication_columns,
         editable=True,
         wrapper="publication",
-        array_wrapped=True,
+        update_only=frozenset({"slug"}),
     ),
     EntityType.METATAG: EntitySpec(
         EntityType.METATAG,
@@ -119,7 +119,6 @@ SPECS: dict[EntityType, EntitySpec] = {
         _metatag_columns,
         editable=True,
         wrapper="metatag",
-        array_wrapped=True,
     ),
     EntityType.COLLECTION: EntitySpec(
         EntityType.COLLECTION,
@@ -127,7 +126,6 @@ SPECS: dict[EntityType, EntitySpec] = {
         _collection_columns,
         editable=True,
         wrapper="collection",
-        array_wrapped=True,
     ),
     EntityType.HOTSPOT: EntitySpec(
         EntityType.HOTSPOT,

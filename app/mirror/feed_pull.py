@@ -38,6 +38,30 @@ class FeedPage:
     last_seq: int | None
 
 
+# What an upsert must carry for the mirror to file it, per type.
+_PARENTS = {
+    "publication": (),
+    "metatag": (),
+    "collection": (),
+    "conversion": ("publication_id",),
+    "spread": ("publication_id",),
+    "hotspot": ("spread_id",),
+}
+
+
+def _check_entry(change: Data) -> None:
+    parents = _PARENTS.get(change.get("type", ""))
+    if parents is None or change["op"] != "upsert":
+        return
+    data = change["data"]
+    if not isinstance(change.get("group_id") or data.get("group_id"), int) or not all(
+        isinstance(data.get(name), int) for name in parents
+    ):
+        raise MalformedResponseError(
+            f"The server's change feed has a {change['type']} Folio can't file"
+        )
+
+
 def fetch_feed_page(
     api: ApiSession, since: int, cancel: threading.Event | None, limit: int = PAGE_SIZE
 ) -> FeedPage:
@@ -58,11 +82,15 @@ def fetch_feed_page(
             or (change["op"] == "upsert" and not isinstance(change.get("data"), dict))
         ):
             raise MalformedResponseError("The server's change feed has an entry Folio can't read")
+        _check_entry(change)
+    has_more = bool(body.get("has_more"))
+    if has_more and next_since <= since:
+        raise MalformedResponseError("The server's change feed does not move forward")
     last_seq = body.get("last_seq")
     return FeedPage(
         changes,
         next_since,
-        bool(body.get("has_more")),
+        has_more,
         last_seq if isinstance(last_seq, int) else None,
     )
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.client.errors import CancelledError
@@ -48,7 +48,8 @@ def pull_full(
     if groups is not None:
         changed += 1
         with store.write() as session:
-            _replace(session, SPECS[EntityType.GROUP], None, groups)
+            _replace(session, SPECS[EntityType.GROUP], None, groups[0])
+            _remember_etag(session, "/v2/groups", groups[1])
     with store.read() as session:
         group_ids = list(session.scalars(select(Group.id).order_by(Group.id)))
     for done, group_id in enumerate(group_ids):
@@ -57,12 +58,14 @@ def pull_full(
         for key, suffix, kind in GROUP_LISTS:
             if cancel is not None and cancel.is_set():
                 raise CancelledError("Sync cancelled")
-            items = _fetch_list(store, api, f"/v2/groups/{group_id}/{suffix}", key, cancel)
-            if items is None:
+            path = f"/v2/groups/{group_id}/{suffix}"
+            fetched = _fetch_list(store, api, path, key, cancel)
+            if fetched is None:
                 continue
             changed += 1
             with store.write() as session:
-                _replace(session, SPECS[kind], group_id, items)
+                _replace(session, SPECS[kind], group_id, fetched[0])
+                _remember_etag(session, path, fetched[1])
     if progress:
         progress("pull", len(group_ids), len(group_ids))
     return changed
@@ -70,19 +73,24 @@ def pull_full(
 
 def _fetch_list(
     store: MirrorStore, api: ApiSession, path: str, key: str, cancel: threading.Event | None
-) -> list[Data] | None:
-    """The whole list, or None when it is unchanged since the last pull (304)."""
+) -> tuple[list[Data], str | None] | None:
+    """The whole list and its ETag, or None when unchanged since the last pull (304)."""
     with store.read() as session:
         known = session.get(ListEtag, path)
         etag = known.etag if known is not None else None
     response = api.request("GET", path, if_none_match=etag, cancel=cancel)
     if response.not_modified:
         return None
-    items = list_items(response.body, key)
-    if response.etag:
-        with store.write() as session:
-            session.merge(ListEtag(path=path, etag=response.etag))
-    return items
+    return list_items(response.body, key), response.etag
+
+
+def _remember_etag(session: Session, path: str, etag: str | None) -> None:
+    # In the same transaction as the rows: an ETag saved without them would make every
+    # later pull a 304 that never brings them.
+    if etag:
+        session.merge(ListEtag(path=path, etag=etag))
+    else:
+        session.execute(delete(ListEtag).where(ListEtag.path == path))
 
 
 def _replace(session: Session, spec: EntitySpec, group_id: int | None, items: list[Data]) -> None:

@@ -1,7 +1,8 @@
 """The local library: the one object the window and ``folio sync`` use (like Anki's
 collection). Reads come from the mirror alone; edits land at once and wait in the outbox;
-``sync`` talks to the server. Every method is one short transaction, safe to call from a
-worker thread; results are plain data, never ORM rows.
+``sync`` talks to the server. Every other method is one short transaction, safe to call
+from a worker thread while a sync runs in another (syncs themselves run one at a time per
+library: a second one answers ``busy``); results are plain data, never ORM rows.
 """
 
 from __future__ import annotations
@@ -269,9 +270,13 @@ class Library:
         payload = dict(fields)
         if payload.get("source_path"):
             payload["source_path"] = str(Path(payload["source_path"]).resolve())
+        spec = self._spec(EntityType.PUBLICATION)
+        later = {k: payload.pop(k) for k in list(payload) if k in spec.update_only}
         with self.store.write() as session:
             self._require_group(session, group_id)
-            local_id = queue_create(session, self._spec(EntityType.PUBLICATION), group_id, payload)
+            local_id = queue_create(session, spec, group_id, payload)
+            if later:
+                queue_update(session, spec, local_id, later)
         return ChangeSet(EntityType.PUBLICATION, (local_id,))
 
     def update_publication(self, publication_id: int, changes: Data) -> ChangeSet:

@@ -14,8 +14,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.client.transport import new_idempotency_key
+from app.core.enums import EntityType
 from app.core.errors import NotFoundError
-from app.mirror.entities import EntitySpec, row_values
+from app.mirror.entities import SPECS, EntitySpec, row_values
 from app.mirror.schema import Conflict, OutboxEntry
 
 Data = dict[str, Any]
@@ -163,12 +164,21 @@ def queue_update(session: Session, spec: EntitySpec, entity_id: int, changes: Da
                 entry.payload = kept
                 entry.base = {k: v for k, v in entry.base.items() if k in kept}
     last = entries[-1] if entries else None
-    if last is not None and _unsent(last, Op.UPDATE, Op.CREATE):
-        # Coalesce: ten quick edits of a title are one request.
-        last.payload = {**last.payload, **changes}
-        server = server_version(row) or {}
-        last.base = {**{k: server.get(k) for k in changes}, **last.base}
+    if last is not None and _unsent(last, Op.CREATE):
+        # A creation not sent yet takes the new values itself, except fields the API only
+        # accepts on an existing resource (a publication's slug): those follow as an update.
+        merged = {k: v for k, v in changes.items() if k not in spec.update_only}
+        last.payload = {**last.payload, **merged}
+        changes = {k: v for k, v in changes.items() if k in spec.update_only}
+        last_update = None
     else:
+        last_update = last if _unsent(last, Op.UPDATE) else None
+    if last_update is not None:
+        # Coalesce: ten quick edits of a title are one request.
+        last_update.payload = {**last_update.payload, **changes}
+        server = server_version(row) or {}
+        last_update.base = {**{k: server.get(k) for k in changes}, **last_update.base}
+    elif changes:
         session.add(_new_entry(spec, row, Op.UPDATE, changes))
     session.flush()
     refresh_row(session, spec, entity_id)
@@ -195,6 +205,8 @@ def queue_delete(session: Session, spec: EntitySpec, entity_id: int, payload: Da
     if row.id < 0 and entries and _unsent(entries[0], Op.CREATE):
         session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([e.id for e in entries])))
         session.delete(row)
+        session.flush()
+        forget_local_references(session, spec, row.id)
         return
     session.add(_new_entry(spec, row, Op.DELETE, payload))
     session.flush()
@@ -237,9 +249,58 @@ def queue_create(
 
 
 def discard_entry(session: Session, spec: EntitySpec, entry: OutboxEntry) -> None:
-    """Drop a failed or conflicting edit: the row shows the server's version again."""
-    session.execute(delete(Conflict).where(Conflict.outbox_id == entry.id))
+    """Drop a failed or conflicting edit: the row shows the server's version again.
+    Dropping a creation drops the edits that followed it and references to it."""
     entity_id = entry.entity_id
-    session.delete(entry)
+    doomed = [entry]
+    if Op(entry.op) is Op.CREATE:
+        doomed = open_entries(session, spec, entity_id)
+    ids = [e.id for e in doomed]
+    session.execute(delete(Conflict).where(Conflict.outbox_id.in_(ids)))
+    session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(ids)))
     session.flush()
+    if Op(entry.op) is Op.CREATE:
+        forget_local_references(session, spec, entity_id)
     refresh_row(session, spec, entity_id)
+
+
+def rebase_followers(
+    session: Session,
+    spec: EntitySpec,
+    entity_id: int,
+    old_etag: str | None,
+    data: Data,
+    etag: str | None,
+) -> None:
+    """After the server acknowledged an edit, the entity's later edits (made on the version
+    before it) are based on the acknowledged version: our own edit is not someone else's."""
+    for entry in open_entries(session, spec, entity_id):
+        if entry.state == EntryState.CONFLICT:
+            continue
+        if entry.base_etag is None or entry.base_etag == old_etag:
+            entry.base_etag = etag
+            entry.base = {name: data.get(name) for name in entry.payload}
+
+
+def forget_local_references(session: Session, spec: EntitySpec, local_id: int) -> None:
+    """An offline-created collection or metatag that will never exist: edits that assigned
+    it lose that assignment (and nothing else)."""
+    if local_id >= 0 or spec.type not in (EntityType.COLLECTION, EntityType.METATAG):
+        return
+    touched: set[int] = set()
+    for entry in session.scalars(
+        select(OutboxEntry).where(OutboxEntry.entity_type == EntityType.PUBLICATION.value)
+    ):
+        payload = dict(entry.payload)
+        if spec.type is EntityType.COLLECTION and payload.get("collection_id") == local_id:
+            payload["collection_id"] = None
+        ids = payload.get("metatag_ids")
+        if spec.type is EntityType.METATAG and isinstance(ids, list) and local_id in ids:
+            payload["metatag_ids"] = [i for i in ids if i != local_id]
+        if payload != entry.payload:
+            entry.payload = payload
+            touched.add(entry.entity_id)
+    session.flush()
+    publication_spec = SPECS[EntityType.PUBLICATION]
+    for publication_id in touched:
+        refresh_row(session, publication_spec, publication_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from app.client.errors import (
 from app.client.transport import ApiSession
 from app.core.enums import EntityType
 from app.mirror.entities import EntitySpec, row_values, spec_for
-from app.mirror.outbox import ACTIONS, EntryState, Op, refresh_row
+from app.mirror.outbox import ACTIONS, EntryState, Op, rebase_followers, refresh_row
 from app.mirror.schema import Conflict, OutboxEntry, Publication
 from app.mirror.store import MirrorStore
 
@@ -41,6 +41,19 @@ log = logging.getLogger(__name__)
 Data = dict[str, Any]
 Progress = Callable[[str, int, int], None]
 MAX_REBASES = 3
+URL_FIELDS = frozenset(
+    {
+        "url",
+        "cover_url",
+        "pdf_download_url",
+        "public_url",
+        "publications_url",
+        "source_url",
+        "image_url",
+        "thumbnail_url",
+        "pages",
+    }
+)
 
 
 @dataclass
@@ -49,18 +62,43 @@ class PushResult:
     failed: int = 0
     conflicts: int = 0
     kept: int = 0
+    # (type, temporary id, server id) of offline creations the server accepted, so views
+    # holding a temporary id can follow it.
+    adopted: list[tuple[str, int, int]] = field(default_factory=list)
 
 
-def _refers_to_unsent(entry: OutboxEntry) -> bool:
-    """Whether the entry names something created offline that the server hasn't got yet."""
+def _local_references(entry: OutboxEntry) -> list[tuple[EntityType, int]]:
+    """What the entry names that was created offline (negative ids)."""
+    refs: list[tuple[EntityType, int]] = []
     if entry.op != Op.CREATE and entry.entity_id < 0:
-        return True
-    if (entry.parent_id or 0) < 0 or (entry.group_id or 0) < 0:
-        return True
+        refs.append((EntityType(entry.entity_type), entry.entity_id))
     payload = entry.payload
-    if (payload.get("collection_id") or 0) < 0:
-        return True
-    return any(isinstance(i, int) and i < 0 for i in payload.get("metatag_ids") or [])
+    collection = payload.get("collection_id")
+    if isinstance(collection, int) and collection < 0:
+        refs.append((EntityType.COLLECTION, collection))
+    refs.extend(
+        (EntityType.METATAG, i)
+        for i in payload.get("metatag_ids") or []
+        if isinstance(i, int) and i < 0
+    )
+    return refs
+
+
+def _waits_for(session: Session, entry: OutboxEntry) -> str | None:
+    """None when the entry can be sent now; "wait" when something it names is still to be
+    created; otherwise why it never can be (its creation was refused or dropped)."""
+    for kind, local_id in _local_references(entry):
+        create = session.scalar(
+            select(OutboxEntry).where(
+                OutboxEntry.entity_type == kind.value,
+                OutboxEntry.entity_id == local_id,
+                OutboxEntry.op == Op.CREATE.value,
+            )
+        )
+        if create is None or create.state != EntryState.QUEUED:
+            return f"It depends on a new {kind.value} that the server did not accept"
+        return "wait"
+    return None
 
 
 def push_outbox(
@@ -92,7 +130,20 @@ def push_outbox(
             if entry is None or entry.state != EntryState.QUEUED:
                 continue
             key = (entry.entity_type, entry.entity_id)
-            if key in blocked or _refers_to_unsent(entry):
+            if key in blocked:
+                continue
+            waiting = _waits_for(session, entry)
+            if waiting == "wait":
+                blocked.add(key)
+                continue
+            if waiting is not None:
+                entry.state = EntryState.FAILED.value
+                entry.error = waiting
+                spec = spec_for(entry.entity_type)
+                session.flush()
+                if spec is not None and spec.editable:
+                    refresh_row(session, spec, entry.entity_id)
+                result.failed += 1
                 blocked.add(key)
                 continue
             entry.attempts += 1
@@ -130,6 +181,8 @@ def push_outbox(
             blocked.add(key)
         else:
             result.pushed += 1
+            if isinstance(outcome, int):
+                result.adopted.append((entry.entity_type, entry.entity_id, outcome))
     if progress:
         progress("push", len(ids), len(ids))
     return result
@@ -141,7 +194,8 @@ def _push_one(
     spec: EntitySpec,
     entry: OutboxEntry,
     cancel: threading.Event | None,
-) -> str:
+) -> str | int:
+    """ "done", "conflict", or the server's id of a creation."""
     op = Op(entry.op)
     if op is Op.CREATE:
         payload = _with_uploaded_source(store, api, entry, cancel)
@@ -155,7 +209,7 @@ def _push_one(
         data = _unwrapped(spec, response.body)
         with store.write() as session:
             _adopt_created(session, spec, entry, data, response.etag)
-        return "done"
+        return int(data["id"])
     if op in ACTIONS:
         response = api.request(
             "POST",
@@ -177,9 +231,18 @@ def _push_one(
             )
         except PreconditionFailedError:
             current, etag = _fetch(api, spec, entry, cancel)
-            with store.write() as session:
-                _record_conflict(session, spec, entry, [], current, etag)
-            return "conflict"
+            with store.read() as session:
+                row: Any = session.get(spec.model, entry.entity_id)
+                known = (row.server_data or row.data) if row is not None else None
+            if known is None or not same_content(known, current):
+                with store.write() as session:
+                    _record_conflict(session, spec, entry, [], current, etag)
+                return "conflict"
+            # Only its representation changed (the server is reached by another address):
+            # delete the version we know, still guarded against a change in between.
+            api.request(
+                "DELETE", spec.item_path(entry), params=params, if_match=etag, cancel=cancel
+            )
         _acknowledge_delete(store, spec, entry)
         return "done"
     return _push_update(store, api, spec, entry, cancel)
@@ -225,6 +288,16 @@ def _push_update(
         _acknowledge(store, spec, entry, _unwrapped(spec, response.body), response.etag)
         return "done"
     raise ServerError(503, "The resource kept changing while Folio sent an edit; try again")
+
+
+def same_content(known: Data, current: Data) -> bool:
+    """Whether two versions of a resource hold the same values, URLs aside (their host is
+    the address the server was reached by, not content)."""
+
+    def content(data: Data) -> Data:
+        return {k: v for k, v in data.items() if k not in URL_FIELDS}
+
+    return content(known) == content(current)
 
 
 def _conflicting_fields(payload: Data, base: Data, current: Data) -> list[str]:
@@ -295,11 +368,13 @@ def _acknowledge(
 ) -> None:
     with store.write() as session:
         row: Any = session.get(spec.model, entry.entity_id)
+        old_etag = row.etag if row is not None else None
         if row is not None:
             row.server_data = data
             row.etag = etag
         session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry.id))
         session.flush()
+        rebase_followers(session, spec, entry.entity_id, old_etag, data, etag)
         refresh_row(session, spec, entry.entity_id)
 
 
@@ -337,6 +412,7 @@ def _adopt_created(
     if spec.type is EntityType.COLLECTION or spec.type is EntityType.METATAG:
         _repoint_publication_references(session, spec.type, local_id, server_id)
     session.flush()
+    rebase_followers(session, spec, server_id, None, data, etag)
     refresh_row(session, spec, server_id)
 
 

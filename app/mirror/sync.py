@@ -12,10 +12,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.client.errors import (
     AuthenticationError,
@@ -30,8 +32,9 @@ from app.mirror.feed_pull import fetch_feed_page, pull_changes
 from app.mirror.full_pull import pull_full
 from app.mirror.outbox import EntryState, now_text
 from app.mirror.outbox_push import push_outbox
-from app.mirror.schema import OutboxEntry, Server, SyncState
+from app.mirror.schema import Base, OutboxEntry, Server, SyncState
 from app.mirror.store import MirrorError, MirrorStore
+from app.mirror.sync_lock import SyncBusyError, sync_lock
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ class SyncStatus(StrEnum):
     KEY_REVOKED = "key_revoked"
     CANCELLED = "cancelled"
     ERROR = "error"  # a malformed answer, or the mirror file could not be written
+    BUSY = "busy"  # another sync of this library is running; nothing was done
 
 
 @dataclass
@@ -64,6 +68,8 @@ class SyncReport:
     seconds: float = 0.0
     pending: int = 0
     open_conflicts: int = 0
+    # (type, temporary id, server id) for each offline creation the server accepted.
+    adopted: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def server_row(store: MirrorStore, url: str) -> int:
@@ -75,8 +81,23 @@ def server_row(store: MirrorStore, url: str) -> int:
             session.add(server)
             session.flush()
         elif server.url != url:
-            server.url = url  # the embedded server's port changes between runs
+            # The embedded server's port changes between runs: its URLs in the mirror follow.
+            _rewrite_base_url(session, server.url, url)
+            server.url = url
         return server.id
+
+
+def _rewrite_base_url(session: Session, old: str, new: str) -> None:
+    before, after = f'"{old.rstrip("/")}/', f'"{new.rstrip("/")}/'
+    for table in Base.metadata.sorted_tables:
+        for name in ("data", "server_data", "payload"):
+            if name in table.c:
+                column = table.c[name]
+                session.execute(
+                    update(table)
+                    .where(column.is_not(None))
+                    .values({name: func.replace(cast(column, Text), before, after)})
+                )
 
 
 def synchronize(
@@ -89,6 +110,20 @@ def synchronize(
 ) -> SyncReport:
     """Push, then pull. Never raises for network, server or key problems: the report says
     what happened. Raises MirrorError only when the mirror can't even record the result."""
+    try:
+        with sync_lock(store.path):
+            return _synchronize(store, api, progress, cancel, use_change_feed)
+    except SyncBusyError as exc:
+        return SyncReport(SyncStatus.BUSY, str(exc))
+
+
+def _synchronize(
+    store: MirrorStore,
+    api: ApiSession,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    use_change_feed: bool | None,
+) -> SyncReport:
     started = time.perf_counter()
     report = SyncReport(SyncStatus.OK)
     server_id = server_row(store, api.base_url)
@@ -96,6 +131,7 @@ def synchronize(
         pushed = push_outbox(store, api, progress=progress, cancel=cancel)
         report.pushed, report.failed = pushed.pushed, pushed.failed
         report.conflicts, report.kept = pushed.conflicts, pushed.kept
+        report.adopted = pushed.adopted
         feed = _has_change_feed(store, api, server_id, use_change_feed, cancel)
         if feed:
             report.pulled = pull_changes(store, api, server_id, progress=progress, cancel=cancel)
@@ -112,6 +148,10 @@ def synchronize(
         report.status, report.message = SyncStatus.CANCELLED, "Sync cancelled"
     except (MalformedResponseError, MirrorError, ClientError) as exc:
         report.status, report.message = SyncStatus.ERROR, str(exc)
+    except IntegrityError:
+        log.exception("sync could not store the server's data")
+        report.status = SyncStatus.ERROR
+        report.message = "The server sent data the local library can't store; see the log"
     report.seconds = time.perf_counter() - started
     _record(store, server_id, report)
     log.info(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -13,12 +14,13 @@ import uvicorn
 from sqlalchemy import select
 
 from app.core.enums import KeyScope
+from app.core.timestamps import utc_now
 from app.server.accounts import create_key, ensure_account, revoke_key
 from app.server.app_factory import create_app
 from app.server.config import ServerConfig
 from app.server.database import Database
 from app.server.group_service import create_group
-from app.server.models import Group
+from app.server.models import ApiKey, Group
 from app.server.serve import bind_socket
 
 log = logging.getLogger(__name__)
@@ -31,9 +33,15 @@ START_TIMEOUT = 30.0
 class EmbeddedServer:
     """``with EmbeddedServer(config) as server:`` gives ``server.url`` and ``server.key``."""
 
-    def __init__(self, config: ServerConfig, key_name: str = "desktop session") -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        key_name: str = "desktop session",
+        key_lifetime: timedelta | None = None,
+    ) -> None:
         self.config = config
         self.key_name = key_name
+        self.key_lifetime = key_lifetime
         self.url = ""
         self.key = ""
         self._key_id: int | None = None
@@ -48,10 +56,28 @@ class EmbeddedServer:
                 account = ensure_account(session, LOCAL_ACCOUNT)
                 if session.scalar(select(Group.id).where(Group.account_id == account.id)) is None:
                     create_group(session, account.id, FIRST_GROUP_TITLE)
-                row, self.key = create_key(session, account.id, self.key_name, KeyScope.ADMIN)
+                # A run that was killed could not revoke its key: do it for it now.
+                stale = select(ApiKey.id).where(
+                    ApiKey.account_id == account.id,
+                    ApiKey.name == self.key_name,
+                    ApiKey.revoked_at.is_(None),
+                )
+                for key_id in list(session.scalars(stale)):
+                    revoke_key(session, key_id)
+                expires = utc_now() + self.key_lifetime if self.key_lifetime else None
+                row, self.key = create_key(
+                    session, account.id, self.key_name, KeyScope.ADMIN, expires
+                )
                 self._key_id = row.id
         finally:
             db.dispose()
+        try:
+            return self._serve()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _serve(self) -> EmbeddedServer:
         app = create_app(self.config)
         sock = bind_socket("127.0.0.1", 0)
         host, port = sock.getsockname()[:2]
@@ -67,7 +93,6 @@ class EmbeddedServer:
         deadline = time.monotonic() + START_TIMEOUT
         while not server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
                 raise RuntimeError("The embedded server did not start; see the log file")
             time.sleep(0.01)
         log.info("embedded server on %s", self.url)

@@ -338,3 +338,19 @@ def test_key_appears_in_no_repr_message_or_log(
     for text in (repr(api), repr(api.session), repr(refused), caplog.text):
         assert tenant.key not in text
     assert proxy.url in repr(api.session)
+
+
+def test_a_netrc_entry_for_the_host_never_replaces_the_api_key(
+    tenant: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    session = ApiSession(tenant.server.url, tenant.key)
+    try:
+        response = session.request("GET", "/v2/groups")
+    finally:
+        session.close()
+    assert response.status == 200
+    assert response.body["groups"][0]["id"] == tenant.group_id

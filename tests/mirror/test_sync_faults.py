@@ -165,6 +165,12 @@ def test_server_killed_mid_pull_keeps_the_applied_page_and_the_next_sync_complet
 MALFORMED_FEEDS = {
     "truncated json": b'{"changes": [{"seq": 1, "type": "publ',
     "wrong shape": b'{"changes": "x"}',
+    "entry missing its group": (
+        b'{"changes": [{"seq": 999999, "type": "publication", "id": 7, "op": "upsert",'
+        b' "data": {"id": 7, "title": "x"}}], "next_since": 999999, "has_more": false}'
+    ),
+    # A feed that says there is more but never moves on would make a sync loop forever.
+    "cursor not advancing": b'{"changes": [], "next_since": 0, "has_more": true}',
 }
 
 

@@ -178,9 +178,10 @@ def test_publication_created_from_a_local_pdf_is_uploaded_and_gets_the_server_id
     )
     [local_id] = change.ids
     assert local_id < 0 and first.publication(local_id).pending
-    synced(first, api)
+    report = synced(first, api)
     [created] = first.publications()
     assert created.id > 0 and not created.pending
+    assert report.adopted == [("publication", local_id, created.id)]
     synced(second, api)
     assert second.publication(created.id).data["title"] == "Lookbook"
     conversions = tenant.api.get(
