@@ -294,3 +294,26 @@ def test_first_sync_of_2000_publications_then_a_no_change_resync(
     again = synced(library, api)
     assert again.pulled == 0 and again.pushed == 0
     assert again.seconds < 1.0
+
+
+def test_keeping_mine_after_the_server_changed_again_asks_again_instead_of_overwriting(
+    tenant: Tenant, open_library: OpenLibrary
+) -> None:
+    one = tenant.create_publication("T0")["id"]
+    path = f"/v2/groups/{tenant.group_id}/publications/{one}"
+    api = session_for(tenant.server.url, tenant.key)
+    library = open_library("a")
+    synced(library, api)
+    tenant.api.put(path, json={"publication": {"title": "B1"}})
+    library.update_publication(one, {"title": "A"})
+    synced(library, api)
+    [shown] = library.conflicts()
+    assert shown.theirs is not None and shown.theirs["title"] == "B1"
+    tenant.api.put(path, json={"publication": {"title": "B2"}})  # not in the dialog
+    synced(library, api)
+    library.resolve_conflict(shown.id, Choice.MINE)
+    report = synced(library, api)
+    assert report.conflicts == 1
+    [again] = library.conflicts()
+    assert again.theirs is not None and again.theirs["title"] == "B2"
+    assert tenant.api.get(path).json()["publication"][0]["title"] == "B2"
