@@ -33,18 +33,18 @@ from app.client.upload_body import MultipartFileBody
 from app.core.enums import KeyScope
 
 
-def has_change_feed(session: ApiSession) -> bool:
+def has_change_feed(session: ApiSession, cancel: threading.Event | None = None) -> bool:
     """Whether the server keeps a change feed: the bundled server does, the hosted platform
     answers 404 (sync then falls back to walking the lists)."""
     try:
-        session.request("GET", "/v2/changes", params={"since": 0, "limit": 1})
+        session.request("GET", "/v2/changes", params={"since": 0, "limit": 1}, cancel=cancel)
     except NotFoundApiError:
         return False
     return True
 
 
 class FolioApi(ContentApi):
-    """The whole API on one ``ApiSession`` (``session``). Thread-safe like the session."""
+    """The whole API on one ``ApiSession`` (``session``); one per thread, like the session."""
 
     @classmethod
     def connect(

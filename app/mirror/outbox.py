@@ -206,7 +206,7 @@ def queue_delete(session: Session, spec: EntitySpec, entity_id: int, payload: Da
         session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([e.id for e in entries])))
         session.delete(row)
         session.flush()
-        forget_local_references(session, spec, row.id)
+        replace_local_reference(session, spec.type, row.id, None)
         return
     session.add(_new_entry(spec, row, Op.DELETE, payload))
     session.flush()
@@ -260,7 +260,7 @@ def discard_entry(session: Session, spec: EntitySpec, entry: OutboxEntry) -> Non
     session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(ids)))
     session.flush()
     if Op(entry.op) is Op.CREATE:
-        forget_local_references(session, spec, entity_id)
+        replace_local_reference(session, spec.type, entity_id, None)
     refresh_row(session, spec, entity_id)
 
 
@@ -282,21 +282,27 @@ def rebase_followers(
             entry.base = {name: data.get(name) for name in entry.payload}
 
 
-def forget_local_references(session: Session, spec: EntitySpec, local_id: int) -> None:
-    """An offline-created collection or metatag that will never exist: edits that assigned
-    it lose that assignment (and nothing else)."""
-    if local_id >= 0 or spec.type not in (EntityType.COLLECTION, EntityType.METATAG):
+def replace_local_reference(
+    session: Session, kind: EntityType, local_id: int, server_id: int | None
+) -> None:
+    """Re-point publication edits that assign an offline-created collection or metatag: to
+    its server id once it exists, or nowhere (None) when it never will."""
+    if local_id >= 0 or kind not in (EntityType.COLLECTION, EntityType.METATAG):
         return
     touched: set[int] = set()
     for entry in session.scalars(
         select(OutboxEntry).where(OutboxEntry.entity_type == EntityType.PUBLICATION.value)
     ):
         payload = dict(entry.payload)
-        if spec.type is EntityType.COLLECTION and payload.get("collection_id") == local_id:
-            payload["collection_id"] = None
+        if kind is EntityType.COLLECTION and payload.get("collection_id") == local_id:
+            payload["collection_id"] = server_id
         ids = payload.get("metatag_ids")
-        if spec.type is EntityType.METATAG and isinstance(ids, list) and local_id in ids:
-            payload["metatag_ids"] = [i for i in ids if i != local_id]
+        if kind is EntityType.METATAG and isinstance(ids, list) and local_id in ids:
+            payload["metatag_ids"] = [
+                server_id if i == local_id else i
+                for i in ids
+                if i != local_id or server_id is not None
+            ]
         if payload != entry.payload:
             entry.payload = payload
             touched.add(entry.entity_id)

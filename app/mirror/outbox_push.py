@@ -32,8 +32,15 @@ from app.client.errors import (
 from app.client.transport import ApiSession
 from app.core.enums import EntityType
 from app.mirror.entities import EntitySpec, row_values, spec_for
-from app.mirror.outbox import ACTIONS, EntryState, Op, rebase_followers, refresh_row
-from app.mirror.schema import Conflict, OutboxEntry, Publication
+from app.mirror.outbox import (
+    ACTIONS,
+    EntryState,
+    Op,
+    rebase_followers,
+    refresh_row,
+    replace_local_reference,
+)
+from app.mirror.schema import Conflict, OutboxEntry
 from app.mirror.store import MirrorStore
 
 log = logging.getLogger(__name__)
@@ -409,36 +416,9 @@ def _adopt_created(
         .where(OutboxEntry.entity_type == entry.entity_type, OutboxEntry.entity_id == local_id)
         .values(entity_id=server_id)
     )
-    if spec.type is EntityType.COLLECTION or spec.type is EntityType.METATAG:
-        _repoint_publication_references(session, spec.type, local_id, server_id)
-    session.flush()
+    replace_local_reference(session, spec.type, local_id, server_id)
     rebase_followers(session, spec, server_id, None, data, etag)
     refresh_row(session, spec, server_id)
-
-
-def _repoint_publication_references(
-    session: Session, kind: EntityType, local_id: int, server_id: int
-) -> None:
-    publication_spec = spec_for(EntityType.PUBLICATION)
-    assert publication_spec is not None
-    touched: set[int] = set()
-    for entry in session.scalars(
-        select(OutboxEntry).where(OutboxEntry.entity_type == EntityType.PUBLICATION.value)
-    ):
-        payload = dict(entry.payload)
-        if kind is EntityType.COLLECTION and payload.get("collection_id") == local_id:
-            payload["collection_id"] = server_id
-        if kind is EntityType.METATAG and local_id in (payload.get("metatag_ids") or []):
-            payload["metatag_ids"] = [
-                server_id if i == local_id else i for i in payload["metatag_ids"]
-            ]
-        if payload != entry.payload:
-            entry.payload = payload
-            touched.add(entry.entity_id)
-    session.flush()
-    for publication_id in touched:
-        if session.get(Publication, publication_id) is not None:
-            refresh_row(session, publication_spec, publication_id)
 
 
 def _record_conflict(

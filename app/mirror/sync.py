@@ -19,16 +19,16 @@ from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.client.api import has_change_feed
 from app.client.errors import (
     AuthenticationError,
     CancelledError,
     ClientError,
     MalformedResponseError,
-    NotFoundApiError,
     TransportError,
 )
 from app.client.transport import ApiSession
-from app.mirror.feed_pull import fetch_feed_page, pull_changes
+from app.mirror.feed_pull import pull_changes
 from app.mirror.full_pull import pull_full
 from app.mirror.outbox import EntryState, now_text
 from app.mirror.outbox_push import push_outbox
@@ -179,11 +179,7 @@ def _has_change_feed(
         known = session.get(Server, server_id)
         if known is not None and known.has_change_feed is not None:
             return known.has_change_feed
-    try:
-        fetch_feed_page(api, 0, cancel, limit=1)
-        found = True
-    except NotFoundApiError:
-        found = False
+    found = has_change_feed(api, cancel)
     with store.write() as session:
         server = session.get(Server, server_id)
         if server is not None:
