@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_throughput.py
 	$(BIN)/python bench/convert.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/feed_import.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -95,8 +95,8 @@ def add_hotspots_parser(sub: SubParsers) -> None:
     lint.add_argument(
         "--catalogue",
         metavar="FILE",
-        help="products to check SKUs against: CSV/TSV with a sku, id or g:id column, or "
-        "one SKU per line",
+        help="products to check SKUs against: an RSS or Atom product feed (g: fields), "
+        "CSV/TSV with a sku, id or g:id column, or one SKU per line",
     )
 
 

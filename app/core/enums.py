@@ -69,3 +69,4 @@ class EntityType(StrEnum):
     CONVERSION = "conversion"
     SPREAD = "spread"
     HOTSPOT = "hotspot"
+    PRODUCT_FEED = "product_feed"

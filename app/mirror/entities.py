@@ -143,7 +143,7 @@ SPECS: dict[EntityType, EntitySpec] = {
 def spec_for(entity_type: str | EntityType) -> EntitySpec | None:
     """The spec of a type name from the change feed; None for types this mirror skips."""
     try:
-        return SPECS[EntityType(entity_type)]
+        return SPECS.get(EntityType(entity_type))
     except ValueError:
         return None
 

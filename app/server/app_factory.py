@@ -14,6 +14,7 @@ from app.server.config import ServerConfig
 from app.server.conversion_worker import ConversionWorker
 from app.server.database import Database
 from app.server.errors import error_response, install_error_handlers, route_table
+from app.server.feed_import import FeedImportWorker
 from app.server.file_store import FileStore
 from app.server.key_checker import KeyChecker
 from app.server.rate_limit import RateLimiter, RateLimitMiddleware
@@ -29,6 +30,7 @@ from app.server.routes import (
     health,
     metatags,
     pages,
+    product_feeds,
     publication_states,
     publications,
     spreads,
@@ -49,14 +51,17 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
 
     file_store = FileStore(config.files_dir)
     conversion_worker = ConversionWorker(database, config, file_store)
+    feed_imports = FeedImportWorker(database, config, file_store)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler.start()
         conversion_worker.start()
+        feed_imports.start()
         try:
             yield
         finally:
+            feed_imports.stop()
             conversion_worker.stop()
             scheduler.stop()
 
@@ -73,6 +78,7 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.scheduler = scheduler
     app.state.conversions = conversion_worker
+    app.state.feed_imports = feed_imports
     app.state.files = file_store
     app.state.read_cache = ReadCache()
     app.state.key_checker = KeyChecker(database)
@@ -102,6 +108,7 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         conversions,
         pages,
         spreads,
+        product_feeds,
         uploads,
         changes,
         api_keys,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.core.enums import ConversionSource, ConversionState
 from app.core.errors import InvalidPdfError, SourceFetchError
 from app.pdf.render_worker import forget_documents
+from app.server.catalogue import catalogue_skus
 from app.server.config import ServerConfig
 from app.server.conversion_apply import ApplyError, ConversionResult, apply_conversion
 from app.server.conversion_jobs import (
@@ -220,6 +221,13 @@ class ConversionWorker:
             )
         return self.store.path_of(name) if name else None
 
+    def _catalogue(self, job: ClaimedJob) -> list[str]:
+        """The group's SKUs, when the conversion looks for them in the page text."""
+        if "products" not in (job.extraction_options or {}):
+            return []
+        with self.db.read() as session:
+            return catalogue_skus(session, job.group_id)
+
     def _source_pages(self, job: ClaimedJob) -> list[int] | None:
         if job.source_type == ConversionSource.API_REPLACE_PAGE.value:
             return [int(job.parameters.get("source_page_number") or 1)]
@@ -233,7 +241,7 @@ class ConversionWorker:
             str(source),
             self._source_pages(job),
             job.extraction_options,
-            [],  # the product catalogue arrives with product feeds
+            self._catalogue(job),
             self.config.max_source_pages,
             timeout=INSPECT_TIMEOUT,
         )

@@ -297,3 +297,65 @@ class IdempotencyRecord(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+
+
+class ProductFeed(Base):
+    """One import of a group's product catalogue from a feed file (seed 003 "Product Feeds").
+
+    ``state``: scheduled -> processing -> success / failed. ``errors_sample`` keeps the first
+    reasons items were refused, ``error`` why a whole import failed.
+    """
+
+    __tablename__ = "product_feeds"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    upload_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    success_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    errors_sample: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Product(Base):
+    """A product of a group's catalogue, as its last successful import left it."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("group_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    image_url: Mapped[str | None] = mapped_column(Text, default=None)
+    price: Mapped[str | None] = mapped_column(String(100), default=None)
+    availability: Mapped[str | None] = mapped_column(String(100), default=None)
+    brand: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class ProductStaging(Base):
+    """Products of an import in progress; they replace the catalogue in one transaction
+    when the import succeeds, so a failed import leaves the previous catalogue intact."""
+
+    __tablename__ = "product_staging"
+    __table_args__ = (UniqueConstraint("feed_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("product_feeds.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    image_url: Mapped[str | None] = mapped_column(Text, default=None)
+    price: Mapped[str | None] = mapped_column(String(100), default=None)
+    availability: Mapped[str | None] = mapped_column(String(100), default=None)
+    brand: Mapped[str | None] = mapped_column(String(300), default=None)

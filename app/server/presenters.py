@@ -7,9 +7,19 @@ so stored change-feed snapshots stay valid whatever host a client reaches the se
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from app.core.timestamps import format_date, format_datetime
-from app.server.models import ApiKey, Collection, Conversion, Group, Metatag, Publication
+from app.server.models import (
+    ApiKey,
+    Collection,
+    Conversion,
+    Group,
+    Metatag,
+    Product,
+    ProductFeed,
+    Publication,
+)
 
 URL_FIELDS = (
     "url",
@@ -128,4 +138,45 @@ def api_key_data(key: ApiKey) -> dict[str, Any]:
         "created_at": format_datetime(key.created_at),
         "last_used_at": format_datetime(key.last_used_at),
         "revoked_at": format_datetime(key.revoked_at),
+    }
+
+
+def _shown_url(url: str) -> str:
+    """A feed URL as the API shows it: a password in it is never echoed back."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def product_feed_data(feed: ProductFeed) -> dict[str, Any]:
+    """The seed's fields, then ext: why items were refused (the first 20) or the import
+    failed, and its timestamps."""
+    return {
+        "id": feed.id,
+        "group_id": feed.group_id,
+        "url": _shown_url(feed.url),
+        "state": feed.state,
+        "success_count": feed.success_count,
+        "failed_count": feed.failed_count,
+        "errors_sample": list(feed.errors_sample or []),
+        "error": feed.error,
+        "created_at": format_datetime(feed.created_at),
+        "updated_at": format_datetime(feed.updated_at),
+        "finished_at": format_datetime(feed.finished_at),
+    }
+
+
+def product_data(product: Product) -> dict[str, Any]:
+    return {
+        "sku": product.sku,
+        "title": product.title,
+        "url": product.url,
+        "image_url": product.image_url,
+        "price": product.price,
+        "description": product.description,
+        "availability": product.availability,
+        "brand": product.brand,
     }

@@ -289,3 +289,81 @@ def test_extract_of_a_pdf_without_annotations_lists_none(tmp_path: Path) -> None
     pdf = write(tmp_path / "plain.pdf", plain_pdf(2))
     result = folio("hotspots", "extract", pdf, data_dir=tmp_path)
     assert result.returncode == 0 and result.stdout == "0 hotspots on 0 of 2 pages.\n"
+
+
+_G = 'xmlns:g="http://base.google.com/ns/1.0"'
+
+
+@pytest.fixture
+def two_product_pdf(tmp_path: Path) -> Path:
+    """A product hotspot for H-1 on page 1 and for Z-9 on page 2."""
+    return write(
+        tmp_path / "products.pdf",
+        build_pdf(
+            [
+                PageSpec(notes=[((100, 100, 200, 150), product_note("H-1"))]),
+                PageSpec(notes=[((300, 400, 350, 450), product_note("Z-9"))]),
+            ]
+        ),
+    )
+
+
+def test_lint_with_an_rss_feed_names_the_unknown_skus_and_their_pages(
+    two_product_pdf: Path, tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" {_G}><channel>\n'
+        "<item><g:id>H-1</g:id><title>Hat</title></item>\n"
+        "<item><g:id>B-2</g:id><title>Bag</title></item>\n"
+        # Not a usable item (no title): its SKU is not in the catalogue.
+        "<item><g:id>Z-9</g:id></item>\n"
+        "</channel></rss>\n",
+        encoding="utf-8",
+    )
+    result = folio("hotspots", "lint", two_product_pdf, "--catalogue", feed, data_dir=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "page 2: The product hotspot for Z-9 at (300, 400) to (350, 450) pt names a SKU the "
+        "catalogue doesn't have: Z-9.",
+        "1 problem in 1 of 2 hotspots (against 2 catalogue SKUs).",
+    ]
+
+
+def test_lint_with_an_atom_feed_passes_the_skus_it_lists(
+    two_product_pdf: Path, tmp_path: Path
+) -> None:
+    feed = tmp_path / "products.atom"
+    feed.write_text(
+        f'<feed xmlns="http://www.w3.org/2005/Atom" {_G}><title>Shop</title>\n'
+        '<entry><g:id>H-1</g:id><title>Hat</title><link href="https://shop.test/h"/></entry>\n'
+        "<entry><g:id>Z-9</g:id><title>Zip</title></entry>\n"
+        "</feed>\n",
+        encoding="utf-8",
+    )
+    result = folio("hotspots", "lint", two_product_pdf, "--catalogue", feed, data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "No problems found in 2 hotspots (against 2 catalogue SKUs)."
+    )
+
+
+def test_lint_with_an_entity_bomb_as_catalogue_exits_1_with_one_line(
+    two_product_pdf: Path, tmp_path: Path
+) -> None:
+    entities = '<!ENTITY a "lol">' + "".join(
+        f'<!ENTITY {chr(98 + n)} "{f"&{chr(97 + n)};" * 10}">' for n in range(9)
+    )
+    feed = tmp_path / "bomb.xml"
+    feed.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [{entities}]>\n'
+        f"<rss {_G}><channel><item><g:id>&j;</g:id><title>&j;</title></item></channel></rss>\n",
+        encoding="utf-8",
+    )
+    result = folio("hotspots", "lint", two_product_pdf, "--catalogue", feed, data_dir=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "folio: the catalogue bomb.xml can't be used: the feed declares XML entities, which "
+        "Folio refuses for safety\n"
+    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.server.accounts import Principal
 from app.server.caching import cached_json, etag_of_body
+from app.server.catalogue import resolve_products
 from app.server.change_feed import read_changes
 from app.server.database import Database
 from app.server.deps import base_url, get_db, reader
@@ -36,7 +39,7 @@ _SINGLE_BODY = {
 
 def _entry(row: Any, base: str) -> dict[str, Any]:
     data = absolutize(row.data, base) if row.data is not None else None
-    entry = {
+    return {
         "seq": row.seq,
         "type": row.entity_type,
         "id": row.entity_id,
@@ -44,10 +47,20 @@ def _entry(row: Any, base: str) -> dict[str, Any]:
         "op": row.op,
         "data": data,
     }
-    wrap = _SINGLE_BODY.get(row.entity_type)
-    if data is not None and wrap is not None:
-        entry["etag"] = etag_of_body(wrap(data))
-    return entry
+
+
+def _finish(session: Session, changes: list[dict[str, Any]]) -> None:
+    """Product hotspots name the catalogue as it is now; then each upsert gets its ETag."""
+    by_group: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for change in changes:
+        if change["type"] == "hotspot" and change["data"] is not None:
+            by_group[change["group_id"]].append(change["data"])
+    for group_id, hotspots in by_group.items():
+        resolve_products(session, group_id, hotspots)
+    for change in changes:
+        wrap = _SINGLE_BODY.get(change["type"])
+        if change["data"] is not None and wrap is not None:
+            change["etag"] = etag_of_body(wrap(change["data"]))
 
 
 def _int_param(name: str, raw: str | None, default: int, minimum: int, maximum: int | None) -> int:
@@ -77,6 +90,7 @@ def list_changes(
     with db.read() as session:
         rows, has_more = read_changes(session, principal.account_id, after, size)
         changes = [_entry(row, base) for row in rows]
+        _finish(session, changes)
         last_seq = session.scalar(
             select(Account.change_seq).where(Account.id == principal.account_id)
         )

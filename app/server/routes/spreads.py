@@ -22,6 +22,7 @@ from app.core.hotspots import HotspotType
 from app.core.timestamps import utc_now
 from app.server.accounts import Principal
 from app.server.caching import cached_json
+from app.server.catalogue import resolve_products
 from app.server.database import Database
 from app.server.deps import base_url, get_db, reader, write_request
 from app.server.errors import FieldErrors, not_found
@@ -89,7 +90,17 @@ def _hotspot_of(session: Session, view: SpreadView, hotspot_id: int) -> HotspotR
 
 
 def _present(session: Session, row: HotspotRow, view: SpreadView) -> dict[str, Any]:
-    return hotspot_data(row, view, page_numbers_by_id(session, view.spread.publication_id))
+    data = hotspot_data(row, view, page_numbers_by_id(session, view.spread.publication_id))
+    resolve_products(session, _group_id(session, view), [data])
+    return data
+
+
+def _group_id(session: Session, view: SpreadView) -> int:
+    group_id = session.scalar(
+        select(Publication.group_id).where(Publication.id == view.spread.publication_id)
+    )
+    assert group_id is not None
+    return group_id
 
 
 @router.get("/v2/spreads/{spread_id}/hotspots")
@@ -104,7 +115,9 @@ def list_hotspots(
         view = spread_view(session, spread)
         numbers = page_numbers_by_id(session, publication.id)
         rows = hotspots_on(session, (page.id for page in view.pages))
-        body = {"hotspots": [hotspot_data(row, view, numbers) for row in rows]}
+        hotspots = [hotspot_data(row, view, numbers) for row in rows]
+        resolve_products(session, _group_id(session, view), hotspots)
+        body = {"hotspots": hotspots}
     # ETag only: a hotspot's spread fractions and page numbers change with other rows (pages
     # moved, a hotspot deleted), which no single Last-Modified date can tell.
     return cached_json(request, body)
