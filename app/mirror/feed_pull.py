@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.client.errors import CancelledError, MalformedResponseError
 from app.client.transport import ApiSession
 from app.core.enums import EntityType
+from app.mirror.catalogue_pull import catalogue_changes, pull_catalogues
 from app.mirror.entities import SPECS, EntitySpec, row_values, spec_for
 from app.mirror.outbox import EntryState, refresh_row
 from app.mirror.schema import Conversion, Hotspot, OutboxEntry, Spread, SyncState
@@ -108,6 +109,7 @@ def pull_changes(
         state = session.get(SyncState, server_id)
         cursor = state.cursor if state is not None else 0
     start, applied = cursor, 0
+    catalogues: set[int] = set()
     while True:
         if cancel is not None and cancel.is_set():
             raise CancelledError("Sync cancelled")
@@ -127,12 +129,42 @@ def pull_changes(
             else:
                 state.cursor = page.next_since
         applied += len(page.changes)
+        catalogues |= catalogue_changes(page.changes)
         cursor = page.next_since
         if progress:
             total = (page.last_seq or cursor) - start
             progress("pull", cursor - start, max(total, cursor - start))
         if not page.has_more:
-            return applied
+            break
+    _refresh_catalogues(store, api, server_id, catalogues, cancel)
+    return applied
+
+
+def _refresh_catalogues(
+    store: MirrorStore,
+    api: ApiSession,
+    server_id: int,
+    fresh: set[int],
+    cancel: threading.Event | None,
+) -> None:
+    """Fetch the catalogues the feed said changed. The groups are marked stale with the
+    cursor already past their entries, so a fetch cut short is retried at the next sync."""
+    with store.read() as session:
+        state = session.get(SyncState, server_id)
+        stale = set(state.stale_catalogues or []) if state is not None else set()
+    if not fresh and not stale:
+        return
+    stale |= fresh
+    _mark_stale(store, server_id, sorted(stale))
+    pull_catalogues(store, api, stale, cancel)
+    _mark_stale(store, server_id, [])
+
+
+def _mark_stale(store: MirrorStore, server_id: int, groups: list[int]) -> None:
+    with store.write() as session:
+        state = session.get(SyncState, server_id)
+        if state is not None:
+            state.stale_catalogues = groups
 
 
 def reset_mirror(session: Session, server_id: int) -> None:

@@ -38,6 +38,7 @@ from app.mirror.schema import (
     Hotspot,
     Metatag,
     OutboxEntry,
+    Product,
     Publication,
     Server,
     Spread,
@@ -224,6 +225,15 @@ class Library:
                 .order_by(Conversion.id.desc())
             )
             return [_item(row) for row in rows]
+
+    def products(self, group_id: int, skus: list[str] | None = None) -> list[Item]:
+        """The group's catalogue as last synced (only ``skus`` when given); ``Item.id`` is 0
+        and ``Item.data`` has sku, title, url, image_url, price."""
+        query = select(Product).where(Product.group_id == group_id).order_by(Product.sku)
+        if skus is not None:
+            query = query.where(Product.sku.in_(skus))
+        with self.store.read() as session:
+            return [Item(id=0, data=dict(row.data)) for row in session.scalars(query)]
 
     def outbox(self) -> list[OutboxView]:
         with self.store.read() as session:

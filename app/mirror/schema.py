@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -47,6 +47,8 @@ class SyncState(Base):
     last_sync_at: Mapped[str | None] = mapped_column(String(40), default=None)
     last_status: Mapped[str | None] = mapped_column(String(20), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Groups whose catalogue changed on the server and is still to be fetched.
+    stale_catalogues: Mapped[list[int] | None] = mapped_column(JSON, default=None)
 
 
 class ListEtag(Base):
@@ -154,7 +156,7 @@ class Product(Base):
     group_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sku: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(String(1000), default="")
-    price: Mapped[float | None] = mapped_column(Float, default=None)
+    price: Mapped[str | None] = mapped_column(String(100), default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
