@@ -2,7 +2,8 @@
 
 Three formats, told apart by content, never by file name (the first bytes that aren't
 whitespace, after an optional UTF-8 byte order mark: ``<`` means XML, anything else a table;
-XML may also be UTF-16 with a byte order mark, or any encoding its declaration names):
+XML may also be UTF-16 with a byte order mark, or a single-byte encoding its declaration
+names; multi-byte legacy encodings such as Shift_JIS are refused):
 
 - RSS 2.0 with the ``g:`` namespace (``http://base.google.com/ns/1.0``): ``<rss><channel>``
   holding ``<item>`` elements with ``g:id``, ``title`` or ``g:title``, ``description`` or
@@ -51,6 +52,8 @@ from app.core.errors import FolioError
 
 MAX_SKU_LENGTH = 200
 """The longest SKU accepted, in characters."""
+MAX_ITEM_FIELDS = 500
+"""Child elements of one item kept for reading; any more are dropped as they end."""
 
 GOOGLE_NS = "http://base.google.com/ns/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -259,6 +262,7 @@ def _iter_xml(file: BinaryIO, skipped: bytes) -> Iterator[FeedItem | FeedItemErr
     item_tag = ""
     stack: list[Element] = []
     in_item = False
+    fields = 0
     position = 0
     events = safe_etree.iterparse(
         file,
@@ -284,6 +288,7 @@ def _iter_xml(file: BinaryIO, skipped: bytes) -> Iterator[FeedItem | FeedItemErr
                         )
                 elif depth == item_depth and element.tag == item_tag:
                     in_item = kind == "atom" or stack[1].tag == "channel"
+                    fields = 0
                 continue
             depth = len(stack)
             stack.pop()
@@ -293,9 +298,13 @@ def _iter_xml(file: BinaryIO, skipped: bytes) -> Iterator[FeedItem | FeedItemErr
                 in_item = False
                 position += 1
                 yield _xml_item(position, element, kind)
-            elif depth > item_depth and in_item:
-                continue  # part of the item being read; cleared with it
-            # Done with: let it go, so the tree never holds more than the current item.
+            elif in_item and depth == item_depth + 1 and fields < MAX_ITEM_FIELDS:
+                # A field of the item being read; cleared with it. (Counted here: the parser
+                # runs ahead, so the item may already hold children that haven't ended yet.)
+                fields += 1
+                continue
+            # Anything else is done with (deeper markup and fields past the cap inside an
+            # item are never read): the tree never holds more than the current item's fields.
             element.clear()
             stack[-1].remove(element)
     except ParseError as error:

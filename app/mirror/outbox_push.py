@@ -48,7 +48,9 @@ log = logging.getLogger(__name__)
 Data = dict[str, Any]
 Progress = Callable[[str, int, int], None]
 MAX_REBASES = 3
-URL_FIELDS = frozenset(
+# Not content: URLs carry the address the server was reached by, and a product hotspot's
+# resolved products change with the catalogue, not with the hotspot.
+DERIVED_FIELDS = frozenset(
     {
         "url",
         "cover_url",
@@ -59,6 +61,8 @@ URL_FIELDS = frozenset(
         "image_url",
         "thumbnail_url",
         "pages",
+        "products",
+        "unknown_skus",
     }
 )
 
@@ -298,11 +302,10 @@ def _push_update(
 
 
 def same_content(known: Data, current: Data) -> bool:
-    """Whether two versions of a resource hold the same values, URLs aside (their host is
-    the address the server was reached by, not content)."""
+    """Whether two versions of a resource hold the same values, derived fields aside."""
 
     def content(data: Data) -> Data:
-        return {k: v for k, v in data.items() if k not in URL_FIELDS}
+        return {k: v for k, v in data.items() if k not in DERIVED_FIELDS}
 
     return content(known) == content(current)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 BATCH = 1000  # items per staging write (and per progress update)
 ERRORS_SAMPLE = 20
 IDLE_POLL = 5.0
+MAX_ATTEMPTS = 3
+CANCEL_POLL = 1.0  # seconds between checks that a downloading import still exists
+# More refused items than accepted ones means a broken feed (a changed export, the wrong
+# file): keep the previous catalogue rather than replace it with the few that passed.
 
 SCHEDULED, PROCESSING, SUCCESS, FAILED = "scheduled", "processing", "success", "failed"
 RUNNING_STATES = (SCHEDULED, PROCESSING)
@@ -125,12 +130,26 @@ class FeedImportWorker:
             self._thread = None
 
     def _recover(self) -> None:
-        """An import the last server process left ``processing`` starts again from scratch."""
+        """An import the last server process left ``processing`` starts again from scratch,
+        unless it was already interrupted MAX_ATTEMPTS times (it may be what stops it)."""
         with self.db.write() as session:
             for feed in session.scalars(select(ProductFeed).where(ProductFeed.state == PROCESSING)):
                 session.execute(delete(ProductStaging).where(ProductStaging.feed_id == feed.id))
-                feed.state = SCHEDULED
-                feed.success_count = feed.failed_count = 0
+                account_id = session.scalar(
+                    select(Group.account_id).where(Group.id == feed.group_id)
+                )
+                if feed.attempts >= MAX_ATTEMPTS:
+                    feed.state = FAILED
+                    feed.error = (
+                        f"The import was interrupted {feed.attempts} times (the server stopped "
+                        "while it ran); the previous catalogue is kept"
+                    )
+                    feed.finished_at = utc_now()
+                else:
+                    feed.state = SCHEDULED
+                    feed.success_count = feed.failed_count = 0
+                if account_id is not None:
+                    announce(session, account_id, feed)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -158,6 +177,7 @@ class FeedImportWorker:
             account_id = session.scalar(select(Group.account_id).where(Group.id == feed.group_id))
             assert account_id is not None
             feed.state = PROCESSING
+            feed.attempts += 1
             feed.started_at = utc_now()
             feed.success_count = feed.failed_count = 0
             feed.errors_sample = None
@@ -174,6 +194,11 @@ class FeedImportWorker:
             if tally.success == 0:
                 refused = f"; {tally.failed} items were refused" if tally.failed else ""
                 raise FeedError(f"The feed has no usable products{refused}")
+            if tally.failed > tally.success:
+                raise FeedError(
+                    f"{tally.failed} of {tally.failed + tally.success} items were refused "
+                    "(more than half; see errors_sample), so the previous catalogue is kept"
+                )
             self._swap(job, tally)
             log.info("feed import %d: %d products, %d refused", job.id, tally.success, tally.failed)
         except ImportAborted:
@@ -183,6 +208,9 @@ class FeedImportWorker:
             self._fail(job, tally, str(exc))
         except OSError as exc:
             self._fail(job, tally, f"The feed could not be read or stored: {exc.strerror}")
+        except Exception:
+            log.exception("feed import %d stopped on an unexpected error", job.id)
+            self._fail(job, tally, "The import stopped on an internal error; see the server log")
         finally:
             if downloaded is not None:
                 with contextlib.suppress(OSError):
@@ -204,18 +232,30 @@ class FeedImportWorker:
         )
         cancel = threading.Event()
 
+        last_check = time.monotonic()
+
         def watch(_received: int, _total: int | None) -> None:
+            nonlocal last_check
             if self._stop.is_set():
                 cancel.set()
+            elif time.monotonic() - last_check >= CANCEL_POLL:
+                last_check = time.monotonic()
+                if not self._still_running(job):
+                    cancel.set()
 
         target = self.config.work_dir / f"feed-{job.id}.part"
         try:
             fetched = fetch_to_file(job.url, target, limits, cancel=cancel, progress=watch)
         except SourceFetchError:
-            if self._stop.is_set():
+            if cancel.is_set():
                 raise ImportAborted from None
             raise
         return fetched.path, fetched.path
+
+    def _still_running(self, job: ClaimedImport) -> bool:
+        with self.db.read() as session:
+            state = session.scalar(select(ProductFeed.state).where(ProductFeed.id == job.id))
+        return state == PROCESSING
 
     def _stage(self, job: ClaimedImport, source: Path, tally: Tally) -> None:
         seen: set[str] = set()
@@ -275,6 +315,13 @@ class FeedImportWorker:
 
     def _fail(self, job: ClaimedImport, tally: Tally, reason: str) -> None:
         log.info("feed import %d failed: %s", job.id, reason)
+        try:
+            self._record_failure(job, tally, reason)
+        except Exception:
+            # The database itself is failing; the next start recovers the import.
+            log.exception("could not record the failure of feed import %d", job.id)
+
+    def _record_failure(self, job: ClaimedImport, tally: Tally, reason: str) -> None:
         with self.db.write() as session:
             session.execute(delete(ProductStaging).where(ProductStaging.feed_id == job.id))
             feed = session.get(ProductFeed, job.id)

@@ -318,6 +318,8 @@ class ProductFeed(Base):
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     errors_sample: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Times this import was started; an import that keeps stopping the server is failed.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     started_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -7,7 +7,7 @@ so stored change-feed snapshots stay valid whatever host a client reaches the se
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from app.core.timestamps import format_date, format_datetime
 from app.server.models import (
@@ -142,13 +142,16 @@ def api_key_data(key: ApiKey) -> dict[str, Any]:
 
 
 def _shown_url(url: str) -> str:
-    """A feed URL as the API shows it: a password in it is never echoed back."""
+    """A feed URL as the API shows it: credentials and query values (tokens, often) are
+    never echoed back; the user knows them, anyone reading over their shoulder needn't."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = "&".join(
+        f"{name}=***" if value else name for name, value in parse_qsl(parts.query, True)
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def product_feed_data(feed: ProductFeed) -> dict[str, Any]:

@@ -442,3 +442,21 @@ def test_a_catalogue_feed_that_cannot_be_used_is_a_catalogue_error(tmp_path: Pat
     path = write(tmp_path / "bad.xml", rss("<g:id>H-1</g:id><title>Hat</titel>"))
     with pytest.raises(CatalogueError, match=r"^the catalogue bad\.xml can't be used: the feed"):
         load_catalogue_skus(path)
+
+
+def test_an_item_with_a_million_children_is_read_without_holding_them(tmp_path: Path) -> None:
+    path = tmp_path / "huge-item.xml"
+    with path.open("w") as out:
+        out.write('<rss xmlns:g="http://base.google.com/ns/1.0"><channel><item>')
+        out.write("<g:id>HUGE-1</g:id><title>Huge</title>")
+        for _ in range(100):
+            out.write("<x><y/></x>" * 10_000)
+        out.write("</item></channel></rss>")
+    tracemalloc.start()
+    try:
+        items = list(iter_feed(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(i.sku, i.title) for i in items if isinstance(i, FeedItem)] == [("HUGE-1", "Huge")]
+    assert peak < 20_000_000

@@ -71,13 +71,17 @@ def test_csv_feed_counts_refused_rows_with_their_reasons(tenant: Tenant, pdf_sit
         b"C-3,Table,ftp://shop.example/c3,3 EUR\n"
         b"C-1,Chair again,https://shop.example/c1b,49 EUR\n"
         b"C-4,Lamp,,\n"
+        b"C-5,Desk,,\n"
+        b"C-6,Shelf,,\n"
+        b"C-7,Bed,,\n"
+        b"C-8,Sofa,,\n"
     )
     feed = imported(tenant, pdf_site.add("/feeds/mixed.csv", csv))
-    assert (feed["state"], feed["success_count"], feed["failed_count"]) == ("success", 2, 4)
+    assert (feed["state"], feed["success_count"], feed["failed_count"]) == ("success", 6, 4)
     reasons = " | ".join(e["reason"] for e in feed["errors_sample"])
     assert "duplicate" in reasons.lower()
     assert [e["position"] for e in feed["errors_sample"]] == [2, 3, 4, 5]
-    assert sorted(p["sku"] for p in catalogue(tenant)) == ["C-1", "C-4"]
+    assert sorted(p["sku"] for p in catalogue(tenant)) == [f"C-{n}" for n in (1, 4, 5, 6, 7, 8)]
     assert next(p for p in catalogue(tenant) if p["sku"] == "C-1")["title"] == "Chair"
 
 
@@ -103,6 +107,7 @@ def test_csv_feed_counts_refused_rows_with_their_reasons(tenant: Tenant, pdf_sit
         ("columns.csv", b"name,price\nChair,1 EUR\n", "id"),
         ("empty-feed.xml", rss(), "no usable products"),
         ("latin1.csv", "id,title\nL-1,Caf\u00e9\n".encode("latin-1"), "utf-8"),
+        ("mostly-refused.csv", b"id,title\nOK-1,Fine\nBAD-1,\nBAD-2,\n", "more than half"),
     ],
 )
 def test_a_failed_import_says_why_and_keeps_the_previous_catalogue(
@@ -278,3 +283,86 @@ def test_an_import_interrupted_by_a_restart_runs_again(
     tenant.api.base = restarted.url
     done = wait_for_import(tenant, feed["id"])
     assert (done["state"], done["success_count"]) == ("success", 200)
+
+
+def test_stale_if_match_on_patch_or_delete_changes_nothing(
+    tenant: Tenant, pdf_site: PdfSite
+) -> None:
+    feed = imported(tenant, pdf_site.add("/feeds/etag.xml", rss(rss_item("E-1"))))
+    path = f"{feeds_path(tenant)}/{feed['id']}"
+    current = tenant.api.get(path).headers["ETag"]
+    stale = {"If-Match": '"stale"'}
+    other = pdf_site.add("/feeds/etag-2.xml", rss(rss_item("E-2")))
+    patched = tenant.api.patch(path, json={"product_feed": {"url": other}}, headers=stale)
+    assert patched.status_code == 412
+    assert tenant.api.delete(path, headers=stale).status_code == 412
+    assert [p["sku"] for p in catalogue(tenant)] == ["E-1"]
+    assert tenant.api.delete(path, headers={"If-Match": current}).status_code == 204
+
+
+def test_a_reimported_older_feed_leads_the_list(tenant: Tenant, pdf_site: PdfSite) -> None:
+    ids = [
+        imported(tenant, pdf_site.add(f"/feeds/order{n}.xml", rss(rss_item(f"OR-{n}"))))["id"]
+        for n in range(6)
+    ]
+    path = f"{feeds_path(tenant)}/{ids[0]}"
+    again = pdf_site.add("/feeds/order-again.xml", rss(rss_item("OR-again")))
+    assert tenant.api.patch(path, json={"product_feed": {"url": again}}).status_code == 200
+    wait_for_import(tenant, ids[0])
+    listed = [f["id"] for f in tenant.api.get(feeds_path(tenant)).json()["product_feeds"]]
+    assert listed[0] == ids[0] and len(listed) == 5
+
+
+def test_feed_urls_are_shown_without_credentials_or_query_values(
+    tenant: Tenant, pdf_site: PdfSite
+) -> None:
+    url = pdf_site.add("/feeds/token.xml?api_key=SECRET", rss(rss_item("T-1")))
+    secret_url = url.replace("http://", "http://user:hunter2@")
+    feed = imported(tenant, secret_url)
+    assert feed["state"] == "success"
+    listed = tenant.api.get(feeds_path(tenant)).text
+    assert "hunter2" not in listed and "SECRET" not in listed and "user:" not in listed
+    assert feed["url"].endswith("/feeds/token.xml?api_key=***")
+    bad_port = tenant.api.post(
+        feeds_path(tenant), json={"product_feed": {"url": "http://127.0.0.1:99999/f.xml"}}
+    )
+    assert bad_port.status_code == 422 and "url" in bad_port.json()["errors"]
+
+
+def test_deleting_an_import_while_it_downloads_frees_the_worker_at_once(
+    tenant: Tenant, other_tenant: Tenant, pdf_site: PdfSite
+) -> None:
+    slow = pdf_site.add(
+        "/feeds/very-slow.xml", rss(*(rss_item(f"V-{n}") for n in range(2000))), delay_per_4k=0.2
+    )
+    running = start_import(tenant, slow)
+    deadline = time.monotonic() + 20
+    path = f"{feeds_path(tenant)}/{running['id']}"
+    while tenant.api.get(path).json()["product_feed"]["state"] != "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert tenant.api.delete(path).status_code == 204
+    started = time.monotonic()
+    quick = imported(other_tenant, pdf_site.add("/feeds/quick.xml", rss(rss_item("Q-1"))))
+    assert quick["state"] == "success"
+    assert time.monotonic() - started < 6
+
+
+def test_an_import_interrupted_too_often_fails_instead_of_running_again(
+    server_factory: ServerFactory, pdf_site: PdfSite
+) -> None:
+    from app.server.models import ProductFeed
+
+    live = server_factory("--conversion-processes", "0")
+    tenant = make_tenant(live)
+    feed = imported(tenant, pdf_site.add("/feeds/crashy.xml", rss(rss_item("CR-1"))))
+    live.stop()
+    with live.db.write() as session:
+        row = session.get(ProductFeed, feed["id"])
+        assert row is not None
+        row.state, row.attempts = "processing", 3
+    restarted = server_factory.restart(live, "--conversion-processes", "0")
+    tenant.api.base = restarted.url
+    after = tenant.api.get(f"{feeds_path(tenant)}/{feed['id']}").json()["product_feed"]
+    assert after["state"] == "failed" and "interrupted 3 times" in after["error"]
+    assert [p["sku"] for p in catalogue(tenant)] == ["CR-1"]

@@ -45,9 +45,17 @@ def _checked_url(
     if not isinstance(url, str) or not url.strip():
         raise FieldErrors({"url": ["can't be blank"]})
     url = url.strip()
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        raise FieldErrors({"url": ["has an invalid port"]}) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise FieldErrors({"url": ["must be an http(s) URL or an upload's source_url"]})
-    upload = source_parameters(tx.session, tx.account_id, url, req.base_url).get("upload_id")
+    try:
+        upload = source_parameters(tx.session, tx.account_id, url, req.base_url).get("upload_id")
+    except FieldErrors as exc:
+        raise FieldErrors({"url": exc.errors.get("source_url", ["is not usable"])}) from None
     return url, upload
 
 
@@ -78,7 +86,8 @@ def list_product_feeds(
         feeds = session.scalars(
             select(ProductFeed)
             .where(ProductFeed.group_id == group.id)
-            .order_by(ProductFeed.id.desc())
+            # A re-import (PATCH) of an older feed is one of the latest imports.
+            .order_by(ProductFeed.updated_at.desc(), ProductFeed.id.desc())
             .limit(RECENT)
         )
         body = {"product_feeds": [product_feed_data(feed) for feed in feeds]}
@@ -129,6 +138,7 @@ def reimport_product_feed(
     with req.transaction() as tx:
         group = group_of(tx.session, tx.account_id, group_id)
         feed = _feed_of(tx.session, group, feed_id)
+        tx.check_if_match({"product_feed": product_feed_data(feed)})
         url, upload_id = _checked_url(data, req, tx)
         _refuse_if_running(tx, group)
         feed.url, feed.upload_id, feed.state = url, upload_id, SCHEDULED
@@ -151,6 +161,7 @@ def delete_product_feed(
     with req.transaction() as tx:
         group = group_of(tx.session, tx.account_id, group_id)
         feed = _feed_of(tx.session, group, feed_id)
+        tx.check_if_match({"product_feed": product_feed_data(feed)})
         tx.session.delete(feed)
         tx.session.execute(delete(Product).where(Product.group_id == group.id))
         tx.changed(EntityType.PRODUCT_FEED, feed_id, group.id, None, ChangeOp.DELETE)

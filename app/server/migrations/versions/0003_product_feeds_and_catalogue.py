@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("failed_count", sa.Integer(), nullable=False),
         sa.Column("errors_sample", sa.JSON(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=True),
