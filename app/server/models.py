@@ -326,14 +326,9 @@ class ProductFeed(Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class Product(Base):
-    """A product of a group's catalogue, as its last successful import left it."""
+class ProductColumns:
+    """A catalogue entry's fields, shared by the catalogue and an import's staging rows."""
 
-    __tablename__ = "products"
-    __table_args__ = (UniqueConstraint("group_id", "sku"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     sku: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text, default=None)
@@ -344,7 +339,17 @@ class Product(Base):
     brand: Mapped[str | None] = mapped_column(String(300), default=None)
 
 
-class ProductStaging(Base):
+class Product(ProductColumns, Base):
+    """A product of a group's catalogue, as its last successful import left it."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("group_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+
+
+class ProductStaging(ProductColumns, Base):
     """Products of an import in progress; they replace the catalogue in one transaction
     when the import succeeds, so a failed import leaves the previous catalogue intact."""
 
@@ -353,11 +358,3 @@ class ProductStaging(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("product_feeds.id", ondelete="CASCADE"))
-    sku: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(Text)
-    description: Mapped[str | None] = mapped_column(Text, default=None)
-    url: Mapped[str | None] = mapped_column(Text, default=None)
-    image_url: Mapped[str | None] = mapped_column(Text, default=None)
-    price: Mapped[str | None] = mapped_column(String(100), default=None)
-    availability: Mapped[str | None] = mapped_column(String(100), default=None)
-    brand: Mapped[str | None] = mapped_column(String(300), default=None)
