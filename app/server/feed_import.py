@@ -284,7 +284,7 @@ class FeedImportWorker:
             if feed is None or feed.state != PROCESSING:
                 raise ImportAborted  # deleted while it ran
             if batch:
-                session.execute(insert(ProductStaging), batch)
+                session.execute(insert(ProductStaging.__table__), batch)
             feed.success_count = tally.success
             feed.failed_count = tally.failed
             feed.errors_sample = list(tally.errors) if tally.errors else None
