@@ -31,6 +31,7 @@ from app.client.errors import (
 )
 from app.client.transport import ApiSession
 from app.core.enums import EntityType
+from app.core.resource_fields import URL_FIELDS
 from app.mirror.entities import EntitySpec, row_values, spec_for
 from app.mirror.outbox import (
     ACTIONS,
@@ -50,21 +51,7 @@ Progress = Callable[[str, int, int], None]
 MAX_REBASES = 3
 # Not content: URLs carry the address the server was reached by, and a product hotspot's
 # resolved products change with the catalogue, not with the hotspot.
-DERIVED_FIELDS = frozenset(
-    {
-        "url",
-        "cover_url",
-        "pdf_download_url",
-        "public_url",
-        "publications_url",
-        "source_url",
-        "image_url",
-        "thumbnail_url",
-        "pages",
-        "products",
-        "unknown_skus",
-    }
-)
+DERIVED_FIELDS = frozenset({*URL_FIELDS, "pages", "products", "unknown_skus"})
 
 
 @dataclass
@@ -267,15 +254,12 @@ def _push_update(
     cancel: threading.Event | None,
 ) -> str:
     if_match = entry.base_etag
-    base = entry.base
     if if_match is None:
         # No version to send (a server without ETags in its feed): compare with what it has now.
-        current, if_match = _fetch(api, spec, entry, cancel)
-        clash = _conflicting_fields(entry.payload, base, current)
-        if clash:
-            with store.write() as session:
-                _record_conflict(session, spec, entry, clash, current, if_match)
+        fetched = _rebased(store, api, spec, entry, cancel)
+        if fetched is None:
             return "conflict"
+        _, if_match = fetched
     for _ in range(MAX_REBASES):
         try:
             response = api.request(
@@ -287,18 +271,33 @@ def _push_update(
                 cancel=cancel,
             )
         except PreconditionFailedError:
-            current, if_match = _fetch(api, spec, entry, cancel)
-            clash = _conflicting_fields(entry.payload, base, current)
-            if clash:
-                with store.write() as session:
-                    _record_conflict(session, spec, entry, clash, current, if_match)
+            fetched = _rebased(store, api, spec, entry, cancel)
+            if fetched is None:
                 return "conflict"
             # Someone changed other fields: our edit still applies to their version.
-            base = {name: current.get(name) for name in entry.payload}
+            _, if_match = fetched
             continue
         _acknowledge(store, spec, entry, _unwrapped(spec, response.body), response.etag)
         return "done"
     raise ServerError(503, "The resource kept changing while Folio sent an edit; try again")
+
+
+def _rebased(
+    store: MirrorStore,
+    api: ApiSession,
+    spec: EntitySpec,
+    entry: OutboxEntry,
+    cancel: threading.Event | None,
+) -> tuple[Data, str | None] | None:
+    """The server's current version and ETag when the edit still applies to it (nobody
+    changed its fields since the edit's ``base``); None after recording a conflict."""
+    current, etag = _fetch(api, spec, entry, cancel)
+    clash = _conflicting_fields(entry.payload, entry.base, current)
+    if clash:
+        with store.write() as session:
+            _record_conflict(session, spec, entry, clash, current, etag)
+        return None
+    return current, etag
 
 
 def same_content(known: Data, current: Data) -> bool:

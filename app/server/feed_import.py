@@ -73,6 +73,12 @@ class Tally:
     failed: int = 0
     errors: list[dict[str, Any]] | None = None
 
+    def record(self, feed: ProductFeed) -> None:
+        """Write the counts (and the sample of refusals) to the import's row."""
+        feed.success_count = self.success
+        feed.failed_count = self.failed
+        feed.errors_sample = list(self.errors) if self.errors else None
+
     def refuse(self, position: int, sku: str | None, reason: str) -> None:
         self.failed += 1
         if self.errors is None:
@@ -285,9 +291,7 @@ class FeedImportWorker:
                 raise ImportAborted  # deleted while it ran
             if batch:
                 session.execute(insert(ProductStaging.__table__), batch)
-            feed.success_count = tally.success
-            feed.failed_count = tally.failed
-            feed.errors_sample = list(tally.errors) if tally.errors else None
+            tally.record(feed)
             feed.updated_at = utc_now()
 
     def _swap(self, job: ClaimedImport, tally: Tally) -> None:
@@ -307,9 +311,7 @@ class FeedImportWorker:
             )
             session.execute(delete(ProductStaging).where(ProductStaging.feed_id == job.id))
             feed.state = SUCCESS
-            feed.success_count = tally.success
-            feed.failed_count = tally.failed
-            feed.errors_sample = list(tally.errors) if tally.errors else None
+            tally.record(feed)
             feed.finished_at = utc_now()
             announce(session, job.account_id, feed)
 
@@ -329,9 +331,7 @@ class FeedImportWorker:
                 return
             feed.state = FAILED
             feed.error = reason
-            feed.success_count = tally.success
-            feed.failed_count = tally.failed
-            feed.errors_sample = list(tally.errors) if tally.errors else None
+            tally.record(feed)
             feed.finished_at = utc_now()
             announce(session, job.account_id, feed)
 

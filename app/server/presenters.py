@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from app.core.resource_fields import URL_FIELDS
 from app.core.timestamps import format_date, format_datetime
 from app.server.models import (
     ApiKey,
@@ -21,16 +22,6 @@ from app.server.models import (
     Publication,
 )
 
-URL_FIELDS = (
-    "url",
-    "cover_url",
-    "pdf_download_url",
-    "public_url",
-    "publications_url",
-    "source_url",
-    "image_url",
-    "thumbnail_url",
-)
 FILES_PREFIX = "/files/"
 
 
