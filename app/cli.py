@@ -43,6 +43,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "convert": run_convert,
     "hotspots": run_hotspots,
     "sync": run_sync,
+    "gui": lambda args, paths: run_gui(args, paths),
 }
 
 
@@ -53,10 +54,10 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"folio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    # The window is the default command, so its options work without "gui" too.
+    _add_gui_options(parser, argparse.SUPPRESS)
     gui = sub.add_parser("gui", help="open the window (the default)")
-    gui.add_argument("--data-dir")
-    gui.add_argument("--server")
-    gui.add_argument("--screenshot")
+    _add_gui_options(gui, argparse.SUPPRESS)
 
     # The order here is the order `folio --help` lists the commands in.
     add_serve_parser(sub)
@@ -67,6 +68,25 @@ def _build_parser() -> argparse.ArgumentParser:
     add_hotspots_parser(sub)
     add_sync_parser(sub)
     return parser
+
+
+def _add_gui_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--data-dir", default=default, help="where Folio keeps its data")
+    parser.add_argument(
+        "--server", default=default, help="use this server instead of the embedded one"
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        default=default,
+        help="render the window with the demo workspace offscreen to FILE.png and exit",
+    )
+
+
+def run_gui(args: argparse.Namespace, paths: Paths) -> int:
+    from app.ui.launch import run_gui as launch
+
+    return launch(paths, getattr(args, "server", None), getattr(args, "screenshot", None))
 
 
 def _paths(args: argparse.Namespace) -> Paths:
@@ -80,13 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
-    if command == "gui":
-        print(
-            "The Folio window arrives in a later release; for now run `folio serve`.",
-            file=sys.stderr,
-        )
-        parser.print_help(sys.stderr)
-        return 2
     try:
         paths = _paths(args)
         setup_logging(paths)

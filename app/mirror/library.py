@@ -31,6 +31,14 @@ from app.mirror.outbox import (
     queue_update,
     refresh_row,
 )
+from app.mirror.publication_query import (
+    PublicationQuery,
+    PublicationRow,
+    publication_counts,
+    publication_ids,
+    publication_rows,
+    publications_using,
+)
 from app.mirror.schema import (
     Collection,
     Conversion,
@@ -198,6 +206,29 @@ class Library:
             query = query.where(Publication.group_id == group_id)
         with self.store.read() as session:
             return int(session.scalar(query) or 0)
+
+    def publication_ids(self, query: PublicationQuery) -> list[int]:
+        """Every matching publication's id in the query's order (cheap even for 100k)."""
+        with self.store.read() as session:
+            return publication_ids(session, query)
+
+    def publication_rows(self, ids: list[int]) -> dict[int, PublicationRow]:
+        """The table's view of ``ids``, keyed by id; ids no longer in the library are left out."""
+        with self.store.read() as session:
+            return publication_rows(session, ids)
+
+    def publication_counts(self) -> dict[int, int]:
+        """Publications per group id, local creations and archives included."""
+        with self.store.read() as session:
+            return publication_counts(session)
+
+    def publications_using(
+        self, *, metatag_id: int | None = None, collection_id: int | None = None
+    ) -> list[tuple[int, str]]:
+        """(id, title) of the publications that use a metatag or sit in a collection, to
+        show before deleting it."""
+        with self.store.read() as session:
+            return publications_using(session, metatag_id=metatag_id, collection_id=collection_id)
 
     def metatags(self, group_id: int) -> list[Item]:
         return self._list(Metatag, Metatag.group_id == group_id)

@@ -101,6 +101,12 @@ class PdfDocument:
         return int(self._raw.page_count)
 
     @property
+    def title(self) -> str | None:
+        """The title in the document's information dictionary, when it has a real one."""
+        title = str((self._raw.metadata or {}).get("title") or "").strip()
+        return title or None
+
+    @property
     def repaired(self) -> bool:
         """True when MuPDF had to repair the file to open it."""
         return bool(self._raw.is_repaired)

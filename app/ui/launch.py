@@ -1,0 +1,82 @@
+"""``folio`` / ``folio gui``: the window on the embedded server (or ``--server``), and
+``--screenshot FILE.png``, which renders it offscreen with the demo workspace and exits."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from app.settings import Paths
+
+log = logging.getLogger(__name__)
+
+SERVER_URL_ENV = "FOLIO_SERVER_URL"
+SETTINGS_SERVER_KEY = "server/url"
+SCREENSHOT_TIMEOUT_S = 120.0
+POOL_THREADS = 8
+
+
+def chosen_server(cli_value: str | None) -> str | None:
+    """--server, else FOLIO_SERVER_URL, else the one chosen in Settings, else embedded."""
+    from PySide6.QtCore import QSettings
+
+    value = cli_value or os.environ.get(SERVER_URL_ENV) or QSettings().value(SETTINGS_SERVER_KEY)
+    return str(value).rstrip("/") if value else None
+
+
+def _application(argv: list[str]) -> object:
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("Folio")
+    QCoreApplication.setApplicationName("Folio")
+    QGuiApplication.setDesktopFileName("folio")
+    app = QApplication.instance() or QApplication(argv)
+    from app.ui.app_icon import app_icon
+
+    icon: QIcon = app_icon()
+    QApplication.setWindowIcon(icon)
+    # The default is one thread per core (2 here): a long sync must not hold up covers,
+    # row blocks and the user's actions.
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(POOL_THREADS, pool.maxThreadCount()))
+    return app
+
+
+def run_gui(paths: Paths, server: str | None, screenshot: str | None) -> int:
+    started = time.perf_counter()
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = _application(sys.argv[:1])
+    from app.ui.main_window import MainWindow
+    from app.ui.sync_controller import SyncController
+    from app.ui.tasks import TaskRunner
+    from app.ui.workspace import Workspace
+
+    url = None if screenshot else chosen_server(server)
+    workspace = Workspace(paths, url, TaskRunner())
+    sync = SyncController(workspace)
+    window = MainWindow(workspace, sync)
+    try:
+        if screenshot:
+            return _screenshot(window, Path(screenshot))
+        window.show()
+        window.start()
+        log.info("window shown %.0f ms after start", (time.perf_counter() - started) * 1000)
+        return int(app.exec())  # type: ignore[attr-defined]
+    finally:
+        sync.stop()
+        workspace.runner.cancel_all()
+        workspace.runner.wait(30_000)
+        window.thumbnails.wait(5_000)
+        workspace.close()
+
+
+def _screenshot(window: object, target: Path) -> int:
+    from app.ui.screenshot import take_screenshot
+
+    return take_screenshot(window, target, SCREENSHOT_TIMEOUT_S)  # type: ignore[arg-type]

@@ -1,0 +1,300 @@
+"""The main window: groups on the left, the publications table with its filters in the
+middle, the selected publication's details on the right, sync state in the status bar."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.mirror.library import ChangeSet, MirrorStatus
+from app.mirror.publication_query import PublicationQuery
+from app.mirror.sync import SyncReport
+from app.ui.detail_panel import DetailPanel
+from app.ui.filter_bar import FilterBar
+from app.ui.group_tree import ALL, GroupTree
+from app.ui.publication_model import COLUMN_INDEX, PublicationTableModel
+from app.ui.state_badge import StateBadgeDelegate
+from app.ui.sync_controller import SyncController
+from app.ui.sync_status import SyncStatusWidget
+from app.ui.thumbnails import THUMBNAIL_HEIGHT, ThumbnailCache
+from app.ui.window_actions import WindowActions
+from app.ui.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SYNC_AFTER_EDIT_MS = 800
+ROW_HEIGHT = THUMBNAIL_HEIGHT + 8
+
+
+class MainWindow(QMainWindow):
+    """``selection_changed`` carries the selected publication ids."""
+
+    selection_changed = Signal(list)
+
+    def __init__(self, workspace: Workspace, sync: SyncController) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.sync = sync
+        self.setWindowTitle(f"Folio — {workspace.server_label}")
+        self.setAcceptDrops(True)
+        self.thumbnails = ThumbnailCache(workspace.paths.cache_dir / "thumbnails")
+        self.model = PublicationTableModel(workspace.library, workspace.runner, self.thumbnails)
+        self._wanted_selection: list[int] = []
+
+        self.groups = GroupTree(workspace)
+        self.filters = FilterBar(workspace)
+        self.table = self._make_table()
+        self.empty_hint = QLabel()
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
+        self.detail = DetailPanel(workspace)
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setMinimumWidth(340)
+
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(6, 6, 6, 0)
+        middle_layout.addWidget(self.filters)
+        middle_layout.addWidget(self.table, 1)
+        middle_layout.addWidget(self.empty_hint, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.groups)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(detail_scroll)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([220, 760, 380])
+        self.setCentralWidget(self.splitter)
+
+        self.status = SyncStatusWidget()
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self.actions = WindowActions(self)
+        self.actions.install()
+
+        self._sync_soon = QTimer(self)
+        self._sync_soon.setSingleShot(True)
+        self._sync_soon.setInterval(SYNC_AFTER_EDIT_MS)
+        self._sync_soon.timeout.connect(self.sync.sync_now)
+        self._connect_signals()
+        self.restore_layout()
+
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSortingEnabled(True)
+        table.sortByColumn(COLUMN_INDEX["title"], Qt.SortOrder.AscendingOrder)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(COLUMN_INDEX["title"], QHeaderView.ResizeMode.Stretch)
+        widths = {
+            "cover": 52,
+            "state": 92,
+            "pages": 60,
+            "language": 80,
+            "updated": 130,
+            "sync": 100,
+            "id": 70,
+        }
+        for key, width in widths.items():
+            table.setColumnWidth(COLUMN_INDEX[key], width)
+        table.setItemDelegateForColumn(COLUMN_INDEX["state"], StateBadgeDelegate(table))
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        return table
+
+    def _connect_signals(self) -> None:
+        self.groups.group_selected.connect(self._group_selected)
+        self.filters.changed.connect(lambda fields: self.model.update_query(**fields))
+        self.model.loaded.connect(self._loaded)
+        self.model.load_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.workspace.connected.connect(self.sync.start)
+        self.workspace.connection_failed.connect(self.status.set_connection_failed)
+        self.workspace.changed.connect(self._local_change)
+        self.sync.started.connect(self.status.sync_started)
+        self.sync.progressed.connect(self.status.sync_progress)
+        self.sync.finished.connect(self._synced)
+        self.sync.status_changed.connect(self._status_changed)
+        self.status.sync_clicked.connect(self.sync.sync_now)
+        self.status.conflicts_clicked.connect(self.actions.open_conflicts)
+
+    # --- starting -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show what the library holds at once; connect and sync in the background."""
+        self.status.set_connecting(self.workspace.server_label)
+        self.groups.reload()
+        self.model.set_query(PublicationQuery())
+        self.sync.refresh_status()
+        if self.workspace.connection is None:
+            self.workspace.connect_server()
+        else:
+            self.sync.start()
+
+    # --- selection ------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.id_at(row) for row in rows]
+
+    def select_ids(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        first = True
+        for pub_id in ids:
+            row = self.model.row_of(pub_id)
+            if row is None:
+                continue
+            flags = (
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            )
+            if first:
+                self.table.setCurrentIndex(self.model.index(row, COLUMN_INDEX["title"]))
+                self.table.scrollTo(self.model.index(row, 0))
+                first = False
+            selection.select(self.model.index(row, 0), flags)
+
+    def request_selection(self, ids: list[int]) -> None:
+        """Select these publications once the table shows them (after the next reload)."""
+        self._wanted_selection = list(ids)
+
+    def _remember_selection(self) -> None:
+        if not self._wanted_selection:
+            self._wanted_selection = self.selected_ids()
+
+    def _selection_changed(self) -> None:
+        ids = self.selected_ids()
+        self.detail.show_publication(ids[0] if len(ids) == 1 else None)
+        self.actions.update_enabled(ids)
+        self.selection_changed.emit(ids)
+
+    def _loaded(self, count: int) -> None:
+        self.filters.set_count(count)
+        self.table.setVisible(
+            count > 0 or self.model.query != PublicationQuery(group_id=self.model.query.group_id)
+        )
+        self.empty_hint.setVisible(not self.table.isVisible())
+        if not self.table.isVisible():
+            self.empty_hint.setText(
+                "No publications here yet.\n\nDrop a PDF onto this window, or use "
+                "File > New publication from PDF (Ctrl+N).\n"
+                "File > Load demo workspace fills the library with samples."
+            )
+        wanted, self._wanted_selection = self._wanted_selection, []
+        if wanted:
+            self.select_ids(wanted)
+
+    def _group_selected(self, group_id: int) -> None:
+        chosen = None if group_id == ALL else group_id
+        self.filters.set_group(chosen)
+        self.model.update_query(group_id=chosen, collection_id=None, metatag_id=None)
+        self.actions.update_enabled(self.selected_ids())
+
+    @property
+    def current_group(self) -> int | None:
+        return self.groups.selected_group
+
+    # --- changes and sync -----------------------------------------------------------------
+
+    def _local_change(self, change: ChangeSet | None) -> None:
+        if change is not None and change.ids and self.model.row_of(change.ids[0]) is not None:
+            self.model.refresh_ids(change.ids)
+        else:
+            self.model.reload()
+        self.groups.reload()
+        self.sync.refresh_status()
+        self._sync_soon.start()
+
+    def _synced(self, report: SyncReport) -> None:
+        self.status.sync_finished(report)
+        # Offline creations got their server ids: keep them selected under the new id.
+        swaps = {old: new for kind, old, new in report.adopted if kind == "publication"}
+        self._wanted_selection = [swaps.get(pub_id, pub_id) for pub_id in self.selected_ids()]
+        if report.pulled or report.pushed or swaps:
+            self.model.reload()
+            self.groups.reload()
+            self.detail.show_publication(
+                self.detail.publication_id
+                and swaps.get(self.detail.publication_id, self.detail.publication_id)
+            )
+        else:
+            self._wanted_selection = []
+        self.thumbnails.forget_failures()
+        self.actions.sync_finished(report)
+
+    def _status_changed(self, status: MirrorStatus) -> None:
+        self.status.show_status(status)
+
+    # --- drag and drop ----------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.actions.new_publications(paths)
+
+    # --- layout memory ----------------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 820)
+        for name, target in (
+            ("window/splitter", self.splitter),
+            ("window/table", self.table.horizontalHeader()),
+        ):
+            state = settings.value(name)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                target.restoreState(state)
+
+    def save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/table", self.table.horizontalHeader().saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.detail.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        self.sync.stop()
+        event.accept()

@@ -1,0 +1,129 @@
+"""Background work for the window: every network, disk-heavy or rendering call runs in a
+QThreadPool worker and reports back on the UI thread through a queued signal.
+
+``run_task(fn, on_done=..., on_error=...)`` runs ``fn(context)`` in the pool; the callbacks
+run on the UI thread. ``context.cancelled`` and ``context.progress(done, total, text)`` let
+long work be cancelled and show how far it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TaskContext:
+    """What a running task can see: its cancel flag and a way to report progress."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    _report: Callable[[int, int, str], None] | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel.is_set()
+
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        if self._report is not None:
+            self._report(done, total, text)
+
+
+class TaskHandle(QObject):
+    """Lives on the UI thread; the worker emits its signals, so the slots run there."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+    finished = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.context = TaskContext(_report=self._emit_progress)
+        self.done = False
+
+    def _emit_progress(self, done: int, total: int, text: str) -> None:
+        self.progressed.emit(done, total, text)
+
+    def cancel(self) -> None:
+        self.context.cancel.set()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, handle: TaskHandle, fn: Callable[[TaskContext], Any]) -> None:
+        super().__init__()
+        self.handle = handle
+        self.fn = fn
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self.handle.context)
+        except BaseException as exc:  # reported to the UI, never lost in a worker thread
+            log.debug("task %s failed", self.handle.name, exc_info=True)
+            self.handle.failed.emit(exc)
+        else:
+            self.handle.succeeded.emit(result)
+        finally:
+            self.handle.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Starts tasks and keeps their handles alive until they finish."""
+
+    def __init__(self, pool: QThreadPool | None = None) -> None:
+        super().__init__()
+        self.pool = pool or QThreadPool.globalInstance()
+        self._running: set[TaskHandle] = set()
+
+    def run(
+        self,
+        fn: Callable[[TaskContext], Any],
+        *,
+        name: str = "task",
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+    ) -> TaskHandle:
+        handle = TaskHandle(name)
+        handle.setParent(self)
+        if on_done is not None:
+            handle.succeeded.connect(on_done)
+        if on_error is not None:
+            handle.failed.connect(on_error)
+        if on_progress is not None:
+            handle.progressed.connect(on_progress)
+        if on_finished is not None:
+            handle.finished.connect(on_finished)
+        handle.finished.connect(self._forget)
+        self._running.add(handle)
+        self.pool.start(_Runnable(handle, fn))
+        return handle
+
+    @Slot()
+    def _forget(self) -> None:
+        handle = self.sender()
+        if isinstance(handle, TaskHandle):
+            handle.done = True
+            self._running.discard(handle)
+            handle.deleteLater()
+
+    @property
+    def busy(self) -> int:
+        return len(self._running)
+
+    def cancel_all(self) -> None:
+        for handle in list(self._running):
+            handle.cancel()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Wait for the pool to drain (at exit and in tests)."""
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,153 @@
+"""The library the window shows and the server it talks to.
+
+By default that is the embedded server on this machine's data dir: started in a worker on a
+free loopback port, with an admin key minted for this session, kept in memory and revoked
+at exit (DESIGN.md, "Credentials"). Another server's key comes from FOLIO_API_KEY or the
+keyring. The library opens at once from the mirror file, so the window works before (and
+without) the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.client.api import FolioApi
+from app.client.transport import RetryPolicy
+from app.mirror.library import Library
+from app.mirror.store import mirror_file
+from app.settings import Paths
+from app.ui.tasks import TaskContext, TaskRunner
+
+log = logging.getLogger(__name__)
+
+# A user waiting on a button gets an answer within seconds; the next sync retries later.
+WINDOW_RETRY = RetryPolicy(attempts=3, base_delay=0.25, max_delay=2.0, max_retry_after=10.0)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where requests go. ``key`` never reaches a log, a title bar or an error message."""
+
+    url: str
+    key: str = ""
+    embedded: bool = True
+
+    def __repr__(self) -> str:
+        return f"Connection({self.url!r}, embedded={self.embedded})"
+
+
+class KeyMissingError(Exception):
+    """No key for a remote server: the user is asked for one in Settings."""
+
+
+class Workspace(QObject):
+    """One library and its server. ``connected`` fires once the server can be reached."""
+
+    connected = Signal()
+    connection_failed = Signal(str)
+    # A local edit landed in the library (a ChangeSet, or None when unknown): views refresh
+    # and a sync is scheduled to send it.
+    changed = Signal(object)
+
+    def __init__(self, paths: Paths, server_url: str | None, runner: TaskRunner) -> None:
+        super().__init__()
+        self.paths = paths
+        self.server_url = server_url.rstrip("/") if server_url else None
+        self.runner = runner
+        self.library = Library.open(mirror_file(paths.data_dir / "mirrors", self.server_url))
+        self.connection: Connection | None = None
+        self.connection_error: str | None = None
+        self._embedded: Any = None
+        self._local = threading.local()
+        self._generation = 0
+
+    @property
+    def embedded(self) -> bool:
+        return self.server_url is None
+
+    @property
+    def server_label(self) -> str:
+        return "this computer" if self.embedded else str(self.server_url)
+
+    # --- connecting ----------------------------------------------------------------------
+
+    def connect_server(self) -> None:
+        """Start the embedded server, or find the remote server's key, in a worker."""
+        self.connection_error = None
+        self.runner.run(
+            self._connect,
+            name="connect",
+            on_done=self._connected,
+            on_error=self._connect_failed,
+        )
+
+    def use_connection(self, connection: Connection) -> None:
+        """Talk to a server whose URL and key are known already (tests, benchmarks)."""
+        self._connected(connection)
+
+    def _connect(self, _context: TaskContext) -> Connection:
+        if self.server_url is None:
+            # Imported here: FastAPI and uvicorn take over a second to import, and the
+            # window should be on screen before that.
+            from app.server.embedded import EmbeddedServer, embedded_config
+
+            server = EmbeddedServer(embedded_config(self.paths.data_dir, self.paths.database_url))
+            server.start()
+            self._embedded = server
+            return Connection(server.url, server.key, embedded=True)
+        from app.mirror.credentials import load_key
+
+        key = load_key(self.server_url)
+        if not key:
+            raise KeyMissingError(
+                f"No API key for {self.server_url}: enter one in Settings (it is kept in the "
+                "system keyring)"
+            )
+        return Connection(self.server_url, key, embedded=False)
+
+    def _connected(self, connection: Connection) -> None:
+        self.connection = connection
+        self._generation += 1
+        log.info("connected to %s", connection.url)
+        self.connected.emit()
+
+    def _connect_failed(self, exc: BaseException) -> None:
+        from app.ui.messages import describe
+
+        self.connection_error = describe(exc)
+        self.connection_failed.emit(self.connection_error)
+
+    # --- talking to the server (from worker threads) --------------------------------------
+
+    def api(self) -> FolioApi:
+        """This thread's API client for the current connection (sessions aren't shared
+        between threads)."""
+        if self.connection is None:
+            raise KeyMissingError(self.connection_error or "Not connected to the server yet")
+        cached = getattr(self._local, "api", None)
+        if cached is not None and cached[0] == self._generation:
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
+        api = FolioApi.connect(self.connection.url, self.connection.key, retry=WINDOW_RETRY)
+        self._local.api = (self._generation, api)
+        return api
+
+    def call(self, fn: Callable[[FolioApi], Any]) -> Callable[[TaskContext], Any]:
+        """A task body that runs ``fn`` with this thread's API client."""
+        return lambda _context: fn(self.api())
+
+    # --- shutting down ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the embedded server (revoking its key) and close the library."""
+        server, self._embedded = self._embedded, None
+        if server is not None:
+            server.stop()
+        self.library.close()
