@@ -87,19 +87,21 @@ def _filtered(query: PublicationQuery, columns: Sequence[Any]) -> Select[Any]:
     statement = select(*columns).where(Publication.local_deleted.is_(False))
     if query.group_id is not None:
         statement = statement.where(Publication.group_id == query.group_id)
-    if query.state is StateFilter.ONLINE:
+    # Compared by value: a query that crossed a Qt signal carries plain strings.
+    state = StateFilter(query.state)
+    if state == StateFilter.ONLINE:
         statement = statement.where(
             Publication.state == "online", Publication.disable_seo.is_(False)
         )
-    elif query.state is StateFilter.UNLISTED:
+    elif state == StateFilter.UNLISTED:
         statement = statement.where(
             Publication.state == "online", Publication.disable_seo.is_(True)
         )
-    elif query.state is StateFilter.OFFLINE:
+    elif state == StateFilter.OFFLINE:
         statement = statement.where(Publication.state == "offline")
-    elif query.state is StateFilter.PENDING:
+    elif state == StateFilter.PENDING:
         statement = statement.where(Publication.pending.is_(True))
-    elif query.state is StateFilter.ATTENTION:
+    elif state == StateFilter.ATTENTION:
         statement = statement.where(
             or_(Publication.conflict.is_(True), Publication.sync_error.is_not(None))
         )
@@ -126,9 +128,10 @@ def _filtered(query: PublicationQuery, columns: Sequence[Any]) -> Select[Any]:
 
 def publication_ids(session: Session, query: PublicationQuery) -> list[int]:
     """The ids of every matching publication, in the query's order."""
-    column = _SORT_COLUMNS[query.sort]
+    sort = SortKey(query.sort)
+    column = _SORT_COLUMNS[sort]
     order = [column.desc() if query.descending else column.asc()]
-    if query.sort is not SortKey.ID:
+    if sort != SortKey.ID:
         # Ties keep a stable order, so rows don't jump when the table refreshes.
         order.append(Publication.id.desc() if query.descending else Publication.id.asc())
     statement = _filtered(query, [Publication.id]).order_by(*order)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.mirror.library import ChangeSet, MirrorStatus
-from app.mirror.publication_query import PublicationQuery
+from app.mirror.publication_query import PublicationQuery, StateFilter
 from app.mirror.sync import SyncReport
 from app.ui.detail_panel import DetailPanel
 from app.ui.filter_bar import FilterBar
@@ -58,10 +59,7 @@ class MainWindow(QMainWindow):
         self.groups = GroupTree(workspace)
         self.filters = FilterBar(workspace)
         self.table = self._make_table()
-        self.empty_hint = QLabel()
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_hint.setWordWrap(True)
-        self.empty_hint.hide()
+        self.empty_hint = self._make_empty_hint()
         self.detail = DetailPanel(workspace)
         detail_scroll = QScrollArea()
         detail_scroll.setWidget(self.detail)
@@ -127,6 +125,23 @@ class MainWindow(QMainWindow):
         table.setItemDelegateForColumn(COLUMN_INDEX["state"], StateBadgeDelegate(table))
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         return table
+
+    def _make_empty_hint(self) -> QWidget:
+        """What an empty library shows instead of an empty table: how to begin."""
+        hint = QWidget()
+        self.empty_text = QLabel()
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text.setWordWrap(True)
+        self.demo_button = QPushButton("Load the demo workspace")
+        self.demo_button.setToolTip("Sample catalogues with pages, hotspots and a product feed")
+        self.demo_button.clicked.connect(lambda: self.actions.load_demo())
+        layout = QVBoxLayout(hint)
+        layout.addStretch(1)
+        layout.addWidget(self.empty_text)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        hint.hide()
+        return hint
 
     def _connect_signals(self) -> None:
         self.groups.group_selected.connect(self._group_selected)
@@ -197,16 +212,23 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, count: int) -> None:
         self.filters.set_count(count)
-        self.table.setVisible(
-            count > 0 or self.model.query != PublicationQuery(group_id=self.model.query.group_id)
+        # Filters that match nothing keep the table (and its header); an empty library
+        # or group says how to begin instead.
+        query = self.model.query
+        filtered = (
+            bool(query.text.strip())
+            or query.state != StateFilter.ALL
+            or (query.collection_id is not None or query.metatag_id is not None)
         )
-        self.empty_hint.setVisible(not self.table.isVisible())
-        if not self.table.isVisible():
-            self.empty_hint.setText(
+        empty = count == 0 and not filtered
+        self.table.setHidden(empty)
+        self.empty_hint.setVisible(empty)
+        if empty:
+            self.empty_text.setText(
                 "No publications here yet.\n\nDrop a PDF onto this window, or use "
-                "File > New publication from PDF (Ctrl+N).\n"
-                "File > Load demo workspace fills the library with samples."
+                "File > New publication from PDF (Ctrl+N)."
             )
+            self.demo_button.setVisible(self.workspace.embedded)
         wanted, self._wanted_selection = self._wanted_selection, []
         if wanted:
             self.select_ids(wanted)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from app.core.languages import LANGUAGES
 from app.mirror.library import ChangeSet, Item
-from app.pdf.document import PdfDocument
 from app.ui.messages import describe
 from app.ui.prompts import show_error
 from app.ui.tasks import TaskContext
@@ -47,6 +46,9 @@ def title_from_name(path: Path) -> str:
 
 def inspect_pdf(path: Path) -> PdfFacts:
     """Raises InvalidPdfError (not a PDF, damaged, encrypted, no pages) or OSError."""
+    # PyMuPDF loads on first use, not while the window starts.
+    from app.pdf.document import PdfDocument
+
     with PdfDocument.open(path, in_memory=False) as document:
         title = document.title or title_from_name(path)
         return PdfFacts(path, title[:250], document.page_count)

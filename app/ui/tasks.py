@@ -35,6 +35,11 @@ class TaskContext:
             self._report(done, total, text)
 
 
+# Every unfinished task's handle, whoever started it: a worker may still emit on its handle
+# after the runner (or the window that owned it) is gone, so handles live until they finish.
+_UNFINISHED: set[TaskHandle] = set()
+
+
 class TaskHandle(QObject):
     """Lives on the UI thread; the worker emits its signals, so the slots run there."""
 
@@ -43,11 +48,22 @@ class TaskHandle(QObject):
     progressed = Signal(int, int, str)
     finished = Signal()
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, running: set[TaskHandle]) -> None:
         super().__init__()
         self.name = name
         self.context = TaskContext(_report=self._emit_progress)
         self.done = False
+        self._running = running
+        running.add(self)
+        _UNFINISHED.add(self)
+        self.finished.connect(self._forget)
+
+    @Slot()
+    def _forget(self) -> None:
+        self.done = True
+        self._running.discard(self)
+        _UNFINISHED.discard(self)
+        self.deleteLater()
 
     def _emit_progress(self, done: int, total: int, text: str) -> None:
         self.progressed.emit(done, total, text)
@@ -68,6 +84,9 @@ class _Runnable(QRunnable):
             result = self.fn(self.handle.context)
         except BaseException as exc:  # reported to the UI, never lost in a worker thread
             log.debug("task %s failed", self.handle.name, exc_info=True)
+            # Without its traceback: the frames would keep this runnable's Python wrapper
+            # alive after Qt deleted it, and its late collection corrupts PySide's state.
+            exc.__traceback__ = None
             self.handle.failed.emit(exc)
         else:
             self.handle.succeeded.emit(result)
@@ -93,8 +112,7 @@ class TaskRunner(QObject):
         on_progress: Callable[[int, int, str], None] | None = None,
         on_finished: Callable[[], None] | None = None,
     ) -> TaskHandle:
-        handle = TaskHandle(name)
-        handle.setParent(self)
+        handle = TaskHandle(name, self._running)
         if on_done is not None:
             handle.succeeded.connect(on_done)
         if on_error is not None:
@@ -103,18 +121,8 @@ class TaskRunner(QObject):
             handle.progressed.connect(on_progress)
         if on_finished is not None:
             handle.finished.connect(on_finished)
-        handle.finished.connect(self._forget)
-        self._running.add(handle)
         self.pool.start(_Runnable(handle, fn))
         return handle
-
-    @Slot()
-    def _forget(self) -> None:
-        handle = self.sender()
-        if isinstance(handle, TaskHandle):
-            handle.done = True
-            self._running.discard(handle)
-            handle.deleteLater()
 
     @property
     def busy(self) -> int:

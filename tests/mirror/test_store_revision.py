@@ -1,0 +1,26 @@
+"""The mirror file opens without Alembic when it is at the newest revision: that shortcut
+must name the real head, or a new migration would never run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from app.mirror.store import HEAD_REVISION, MIGRATIONS_DIR, MirrorStore
+
+
+def test_head_revision_is_the_migrations_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_new_and_reopened_files_are_at_head(tmp_path: Path) -> None:
+    store = MirrorStore.open(tmp_path / "m.sqlite3")
+    assert store.revision() == HEAD_REVISION
+    store.close()
+    again = MirrorStore.open(tmp_path / "m.sqlite3")
+    assert again.revision() == HEAD_REVISION
+    again.close()
