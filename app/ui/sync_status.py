@@ -69,9 +69,10 @@ class SyncStatusWidget(QWidget):
             self.last_sync,
             self.pending,
             self.conflicts,
-            self.sync_button,
         ):
             layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.sync_button)
 
     def set_connecting(self, where: str) -> None:
         self.connection.setText(f"◌ connecting to {where}…")
