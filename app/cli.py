@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
+from app.commands.demo_commands import add_demo_parser, run_demo
 from app.commands.errors import CommandError
 from app.commands.hotspot_commands import add_hotspots_parser, run_hotspots
 from app.commands.pdf_commands import add_convert_parser, run_convert
@@ -44,6 +45,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "hotspots": run_hotspots,
     "sync": run_sync,
     "gui": lambda args, paths: run_gui(args, paths),
+    "demo": run_demo,
 }
 
 
@@ -67,6 +69,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_convert_parser(sub)
     add_hotspots_parser(sub)
     add_sync_parser(sub)
+    add_demo_parser(sub)
     return parser
 
 

@@ -34,13 +34,18 @@ def load_demo(window: MainWindow) -> None:
     progress.setMinimumDuration(0)
     progress.show()
 
-    def create(_context: TaskContext) -> bool:
-        from app.server.demo import create_demo, demo_exists
+    def create(context: TaskContext) -> bool:
+        from app.server.demo import create_demo
 
-        if demo_exists(paths.database_url):
-            return False
-        create_demo(paths.database_url, paths.data_dir)
-        return True
+        # Always called: it finishes a demo an earlier run left half made, and writes
+        # nothing when the demo is complete.
+        summary = create_demo(
+            paths.database_url,
+            paths.data_dir,
+            progress=lambda text, done, total: context.progress(done, total, text),
+            cancel=context.cancel,
+        )
+        return summary.created
 
     def done(created: bool) -> None:
         progress.close()
@@ -52,4 +57,11 @@ def load_demo(window: MainWindow) -> None:
         progress.close()
         show_error(window, "Demo workspace", f"The demo could not be created: {describe(exc)}")
 
-    workspace.runner.run(create, name="demo", on_done=done, on_error=failed)
+    def advanced(done: int, total: int, text: str) -> None:
+        progress.setRange(0, total)
+        progress.setValue(done)
+        progress.setLabelText(text)
+
+    workspace.runner.run(
+        create, name="demo", on_done=done, on_error=failed, on_progress=advanced
+    )

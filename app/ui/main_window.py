@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -60,11 +59,9 @@ class MainWindow(QMainWindow):
         self.filters = FilterBar(workspace)
         self.table = self._make_table()
         self.empty_hint = self._make_empty_hint()
+        # The panel scrolls its own form, keeping its Save button and banners in view.
         self.detail = DetailPanel(workspace)
-        detail_scroll = QScrollArea()
-        detail_scroll.setWidget(self.detail)
-        detail_scroll.setWidgetResizable(True)
-        detail_scroll.setMinimumWidth(340)
+        self.detail.setMinimumWidth(340)
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
@@ -76,7 +73,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.groups)
         self.splitter.addWidget(middle)
-        self.splitter.addWidget(detail_scroll)
+        self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
@@ -159,6 +156,7 @@ class MainWindow(QMainWindow):
         self.sync.status_changed.connect(self._status_changed)
         self.status.sync_clicked.connect(self.sync.sync_now)
         self.status.conflicts_clicked.connect(self.actions.open_conflicts)
+        self.detail.conflicts_requested.connect(self.actions.open_conflicts)
 
     # --- starting -------------------------------------------------------------------------
 
@@ -206,7 +204,17 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self) -> None:
         ids = self.selected_ids()
-        self.detail.show_publication(ids[0] if len(ids) == 1 else None)
+        wanted = ids[0] if len(ids) == 1 else None
+        self.detail.show_publication(wanted)
+        editing = self.detail.publication_id
+        if editing is not None and editing != wanted and self.detail.has_unsaved_changes():
+            # The user cancelled leaving unsaved edits: the table goes back to them.
+            selection = self.table.selectionModel()
+            selection.blockSignals(True)
+            self.select_ids([editing])
+            selection.blockSignals(False)
+            self.table.viewport().update()
+            ids = [editing]
         self.actions.update_enabled(ids)
         self.selection_changed.emit(ids)
 
@@ -259,15 +267,16 @@ class MainWindow(QMainWindow):
         # Offline creations got their server ids: keep them selected under the new id.
         swaps = {old: new for kind, old, new in report.adopted if kind == "publication"}
         self._wanted_selection = [swaps.get(pub_id, pub_id) for pub_id in self.selected_ids()]
+        for old, new in swaps.items():
+            self.detail.publication_adopted(old, new)
         if report.pulled or report.pushed or swaps:
             self.model.reload()
             self.groups.reload()
-            self.detail.show_publication(
-                self.detail.publication_id
-                and swaps.get(self.detail.publication_id, self.detail.publication_id)
-            )
         else:
             self._wanted_selection = []
+        if report.pulled or report.pushed or swaps or report.failed or report.conflicts:
+            # Refused edits and conflicts show in the panel beside their fields.
+            self.detail.show_publication(self.detail.publication_id)
         self.thumbnails.forget_failures()
         self.actions.sync_finished(report)
 

@@ -29,7 +29,7 @@ def take_screenshot(window: MainWindow, target: Path, timeout: float) -> int:
     first publication, and save the window. Returns the exit code."""
     import sys
 
-    from app.server.demo import create_demo, demo_exists
+    from app.server.demo import create_demo
 
     workspace = window.workspace
     try:
@@ -40,8 +40,7 @@ def take_screenshot(window: MainWindow, target: Path, timeout: float) -> int:
         if errors:
             raise ScreenshotError(errors[0])
         paths = workspace.paths
-        if not demo_exists(paths.database_url):
-            create_demo(paths.database_url, paths.data_dir)
+        create_demo(paths.database_url, paths.data_dir)
         reports: list[object] = []
         window.sync.finished.connect(reports.append)
         window.resize(1440, 860)

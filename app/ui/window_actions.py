@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QToolBar
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QStyle, QToolBar
 
 from app.mirror.sync import SyncReport
 from app.ui.bulk_edit import BulkEditor
@@ -330,14 +330,14 @@ class WindowActions(QObject):
 
         chosen = self._one_selected()
         if chosen is not None:
-            PagesDialog(self.workspace, chosen[0], chosen[1], mode, self.window).exec()
+            _modal(PagesDialog(self.workspace, chosen[0], chosen[1], mode, self.window))
 
     def open_conversions(self) -> None:
         from app.ui.conversion_dialog import ConversionHistoryDialog
 
         chosen = self._one_selected()
         if chosen is not None:
-            ConversionHistoryDialog(self.workspace, chosen[0], chosen[1], self.window).exec()
+            _modal(ConversionHistoryDialog(self.workspace, chosen[0], chosen[1], self.window))
 
     def _group_or_warn(self) -> int | None:
         group = self.window.current_group
@@ -352,36 +352,36 @@ class WindowActions(QObject):
 
         group = self._group_or_warn()
         if group is not None:
-            MetatagManager(self.workspace, group, self.window).exec()
+            _modal(MetatagManager(self.workspace, group, self.window))
 
     def open_collections(self) -> None:
         from app.ui.tag_managers import CollectionManager
 
         group = self._group_or_warn()
         if group is not None:
-            CollectionManager(self.workspace, group, self.window).exec()
+            _modal(CollectionManager(self.workspace, group, self.window))
 
     def open_feeds(self) -> None:
         from app.ui.feed_dialog import ProductFeedDialog
 
         group = self._group_or_warn()
         if group is not None:
-            ProductFeedDialog(self.workspace, group, self.window).exec()
+            _modal(ProductFeedDialog(self.workspace, group, self.window))
 
     def open_conflicts(self) -> None:
         from app.ui.conflict_dialog import ConflictDialog
 
-        ConflictDialog(self.workspace, self.window).exec()
+        _modal(ConflictDialog(self.workspace, self.window))
 
     def open_outbox(self, only_ids: list[int] | None = None) -> None:
         from app.ui.outbox_dialog import OutboxDialog
 
-        OutboxDialog(self.workspace, self.window, only_ids=only_ids).exec()
+        _modal(OutboxDialog(self.workspace, self.window, only_ids=only_ids))
 
     def open_settings(self) -> None:
         from app.ui.settings_dialog import SettingsDialog
 
-        SettingsDialog(self.workspace, self.window).exec()
+        _modal(SettingsDialog(self.workspace, self.window))
 
     def load_demo(self) -> None:
         from app.ui.demo_loader import load_demo
@@ -401,3 +401,9 @@ class WindowActions(QObject):
 
     def sync_finished(self, report: SyncReport) -> None:
         self.bulk.sync_finished(report)
+
+
+def _modal(dialog: QDialog) -> None:
+    """Run a dialog and free it afterwards (it would otherwise live as long as the window)."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.exec()

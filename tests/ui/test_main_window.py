@@ -116,9 +116,12 @@ def test_bulk_online_lists_what_the_server_refused_and_archive_asks_first(
     assert states == {"Ready 1": "online", "Ready 2": "online", "Not converted yet": "offline"}
 
     # The refused row says so in the table.
-    row = window.model.row_of(unconverted["id"])
-    assert row is not None
-    qtbot.waitUntil(lambda: (window.model.row_data(row) or unconverted).sync_error is not None)
+    def marked_refused() -> bool:
+        row = window.model.row_of(unconverted["id"])
+        data = window.model.row_data(row) if row is not None else None
+        return data is not None and data.sync_error is not None
+
+    qtbot.waitUntil(marked_refused, timeout=10_000)
 
     window.select_ids([ready[0]["id"]])
     answer_next_question("Cancel")
