@@ -52,22 +52,47 @@ def run_gui(paths: Paths, server: str | None, screenshot: str | None) -> int:
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = _application(sys.argv[:1])
+    override = server
+    while True:
+        url = None if screenshot else chosen_server(override)
+        code, restart = _run_window(app, paths, url, screenshot, started)
+        if not restart:
+            return code
+        # After Settings changed the server, the saved choice applies (not --server).
+        override = None
+        started = time.perf_counter()
+
+
+def _run_window(
+    app: object, paths: Paths, url: str | None, screenshot: str | None, started: float
+) -> tuple[int, bool]:
+    """One window on one server; returns the exit code and whether to open it again."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.mirror.store import MirrorError
     from app.ui.main_window import MainWindow
     from app.ui.sync_controller import SyncController
     from app.ui.tasks import TaskRunner
     from app.ui.workspace import Workspace
 
-    url = None if screenshot else chosen_server(server)
-    workspace = Workspace(paths, url, TaskRunner())
+    try:
+        workspace = Workspace(paths, url, TaskRunner())
+    except MirrorError as exc:
+        # Locked by another Folio, or a read-only data dir: say so, in a window too.
+        if not screenshot:
+            QMessageBox.critical(None, "Folio can't open its library", str(exc))
+        print(f"folio: {exc}", file=sys.stderr)
+        return 1, False
     sync = SyncController(workspace)
     window = MainWindow(workspace, sync)
     try:
         if screenshot:
-            return _screenshot(window, Path(screenshot))
+            return _screenshot(window, Path(screenshot)), False
         window.show()
         window.start()
         log.info("window shown %.0f ms after start", (time.perf_counter() - started) * 1000)
-        return int(app.exec())  # type: ignore[attr-defined]
+        code = int(app.exec())  # type: ignore[attr-defined]
+        return code, window.restart_requested
     finally:
         sync.stop()
         workspace.runner.cancel_all()

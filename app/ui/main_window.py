@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailCache(workspace.paths.cache_dir / "thumbnails")
         self.model = PublicationTableModel(workspace.library, workspace.runner, self.thumbnails)
         self._wanted_selection: list[int] = []
+        # Set when Settings chose another server: the window closes and opens again on it.
+        self.restart_requested = False
 
         self.groups = GroupTree(workspace)
         self.filters = FilterBar(workspace)
@@ -321,6 +323,12 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/table", self.table.horizontalHeader().saveState())
+
+    def request_restart(self) -> None:
+        """Close and open again (on the server Settings now name)."""
+        self.restart_requested = True
+        if not self.close():
+            self.restart_requested = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.detail.maybe_save():

@@ -21,7 +21,10 @@ from app.ui.messages import describe
 from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace
 
-RESTART_NOTE = "Folio switches to the chosen server the next time it starts."
+RESTART_NOTE = (
+    "Saving switches the window to the chosen server; each server keeps its own local "
+    "library, so nothing is lost by switching."
+)
 
 
 def check_server_url(text: str) -> str | None:
@@ -40,6 +43,7 @@ class SettingsDialog(QDialog):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.saved = False
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         self.local = QRadioButton("&This computer (the built-in server; nothing to set up)")
@@ -89,6 +93,7 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         if self.local.isChecked():
             QSettings().remove(SETTINGS_SERVER_KEY)
+            self.saved = True
             self.accept()
             return
         problem = check_server_url(self.url.text())
@@ -98,6 +103,7 @@ class SettingsDialog(QDialog):
         url, key = self.url.text().strip().rstrip("/"), self.key.text().strip()
         if not key:
             QSettings().setValue(SETTINGS_SERVER_KEY, url)
+            self.saved = True
             self.accept()
             return
 
@@ -118,4 +124,5 @@ class SettingsDialog(QDialog):
     def _saved(self, url: str) -> None:
         QSettings().setValue(SETTINGS_SERVER_KEY, url)
         self.key.clear()
+        self.saved = True
         self.accept()

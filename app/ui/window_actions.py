@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QStyle, QToolBar
 
@@ -379,9 +379,16 @@ class WindowActions(QObject):
         _modal(OutboxDialog(self.workspace, self.window, only_ids=only_ids))
 
     def open_settings(self) -> None:
+        from app.ui.launch import SETTINGS_SERVER_KEY, chosen_server
         from app.ui.settings_dialog import SettingsDialog
 
-        _modal(SettingsDialog(self.workspace, self.window))
+        dialog = SettingsDialog(self.workspace, self.window)
+        _modal(dialog)
+        chosen = QSettings().value(SETTINGS_SERVER_KEY) or None
+        # A saved choice (or a new key) takes effect at once, unless FOLIO_SERVER_URL
+        # overrides Settings anyway.
+        if dialog.saved and chosen_server(None) == chosen:
+            self.window.request_restart()
 
     def load_demo(self) -> None:
         from app.ui.demo_loader import load_demo

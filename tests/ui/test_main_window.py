@@ -243,3 +243,40 @@ def test_window_geometry_and_table_layout_come_back(workspace: Workspace, qtbot:
     assert again.splitter.sizes()[0] == sizes[0]
     # The offscreen platform places windows its own way; the stored geometry applies.
     assert again.restoreGeometry(stored)
+
+
+def test_a_conflict_is_shown_in_the_status_bar_and_resolved_from_there(
+    workspace: Workspace, ui_tenant: Tenant, qtbot: Any
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.conflict_dialog import ConflictDialog
+
+    publication = ui_tenant.create_publication("Original title")
+    window = open_window(workspace, qtbot)
+    # Edited here (not yet sent) and, meanwhile, on the server.
+    workspace.library.update_publication(publication["id"], {"title": "My title"})
+    path = f"/v2/groups/{ui_tenant.group_id}/publications/{publication['id']}"
+    response = ui_tenant.api.put(path, json={"publication": {"title": "Their title"}})
+    assert response.status_code == 200, response.text
+    sync_window(window, qtbot)
+    qtbot.waitUntil(lambda: window.status.conflicts.isVisible(), timeout=5_000)
+    assert window.status.conflicts.text() == "⚠ 1 conflict"
+
+    seen: list[str] = []
+
+    def keep_mine() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ConflictDialog) or not dialog.mine_button.isEnabled():
+            QTimer.singleShot(30, keep_mine)
+            return
+        seen.append(dialog.table.item(0, 1).text() + " | " + dialog.table.item(0, 2).text())
+        dialog.mine_button.click()
+        QTimer.singleShot(300, dialog.accept)
+
+    QTimer.singleShot(30, keep_mine)
+    window.status.conflicts.click()
+    assert seen and "My title" in seen[0] and "Their title" in seen[0]  # side by side
+    qtbot.waitUntil(lambda: by_title(ui_tenant, "My title") is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.status.conflicts.isVisible(), timeout=10_000)
