@@ -12,10 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the window lands, `make run` starts the bundled server on a fresh data dir
-# and prints an admin key for curl.
+# The window on its embedded server (SQLite in the user data dir); no configuration.
 run: $(STAMP)
-	$(BIN)/python -m app.dev_run
+	$(BIN)/folio
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
@@ -32,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/convert.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/feed_import.py
+	$(BIN)/python bench/ui_responsiveness.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

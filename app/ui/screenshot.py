@@ -57,7 +57,7 @@ def take_screenshot(window: MainWindow, target: Path, timeout: float) -> int:
             demo_item = window.groups.topLevelItem(1)
             for number in range(window.groups.topLevelItemCount()):
                 item = window.groups.topLevelItem(number)
-                if "Demo" in item.text(0):
+                if "Seasonal catalogues" in item.text(0):
                     demo_item = item
                     break
             window.groups.setCurrentItem(demo_item)
