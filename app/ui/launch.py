@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import logging
 import os
 import sys
@@ -47,10 +48,31 @@ def _application(argv: list[str]) -> object:
     return app
 
 
+def display_problem() -> str | None:
+    """Why the window can't open on this machine, before Qt aborts the process over it."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return (
+            "no display to open the window on: run Folio in a desktop session, under "
+            "`xvfb-run -a`, or use `folio --screenshot FILE.png`"
+        )
+    if not os.environ.get("WAYLAND_DISPLAY") and ctypes.util.find_library("xcb-cursor") is None:
+        return (
+            "Qt needs the xcb-cursor library to open a window on X11: install it "
+            "(Debian/Ubuntu: `sudo apt-get install libxcb-cursor0`)"
+        )
+    return None
+
+
 def run_gui(paths: Paths, server: str | None, screenshot: str | None) -> int:
     started = time.perf_counter()
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    problem = display_problem()
+    if problem:
+        print(f"folio: {problem}", file=sys.stderr)
+        return 1
     app = _application(sys.argv[:1])
     override = server
     while True:
