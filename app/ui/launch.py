@@ -18,6 +18,15 @@ SERVER_URL_ENV = "FOLIO_SERVER_URL"
 SETTINGS_SERVER_KEY = "server/url"
 SCREENSHOT_TIMEOUT_S = 120.0
 POOL_THREADS = 8
+# What Qt's xcb plugin loads beyond a minimal X11 install, by Debian package.
+X11_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
 
 
 def chosen_server(cli_value: str | None) -> str | None:
@@ -57,10 +66,15 @@ def display_problem() -> str | None:
             "no display to open the window on: run Folio in a desktop session, under "
             "`xvfb-run -a`, or use `folio --screenshot FILE.png`"
         )
-    if not os.environ.get("WAYLAND_DISPLAY") and ctypes.util.find_library("xcb-cursor") is None:
+    missing = [
+        package
+        for library, package in X11_LIBRARIES.items()
+        if ctypes.util.find_library(library) is None
+    ]
+    if not os.environ.get("WAYLAND_DISPLAY") and missing:
         return (
-            "Qt needs the xcb-cursor library to open a window on X11: install it "
-            "(Debian/Ubuntu: `sudo apt-get install libxcb-cursor0`)"
+            "Qt needs more X11 libraries to open a window: install them "
+            f"(Debian/Ubuntu: `sudo apt-get install {' '.join(missing)}`)"
         )
     return None
 
