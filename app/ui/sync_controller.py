@@ -48,6 +48,12 @@ class SyncController(QObject):
         if self._handle is not None:
             self._handle.cancel()
 
+    def cancel(self) -> None:
+        """Stop the running sync between two steps; finished pages of it are kept."""
+        self._again = False
+        if self._handle is not None:
+            self._handle.cancel()
+
     def sync_now(self) -> None:
         if self.workspace.connection is None:
             self.refresh_status()

@@ -85,7 +85,8 @@ class SyncStatusWidget(QWidget):
     def sync_started(self) -> None:
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.sync_button.setEnabled(False)
+        self.sync_button.setText("Cancel sync")
+        self.sync_button.setToolTip("Stop this sync; what it already did is kept")
 
     def sync_progress(self, phase: str, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -94,7 +95,8 @@ class SyncStatusWidget(QWidget):
 
     def sync_finished(self, report: SyncReport) -> None:
         self.progress.hide()
-        self.sync_button.setEnabled(True)
+        self.sync_button.setText("Sync now")
+        self.sync_button.setToolTip("Send local changes and fetch the server's (F5)")
         text = STATUS_TEXT.get(report.status, report.status.value)
         good = report.status is SyncStatus.OK
         self.connection.setText(f"● {text}")

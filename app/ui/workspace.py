@@ -9,6 +9,7 @@ without) the server.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -112,6 +113,9 @@ class Workspace(QObject):
         return Connection(self.server_url, key, embedded=False)
 
     def _connected(self, connection: Connection) -> None:
+        # The embedded server's modules were imported just now, in the connect worker:
+        # kept out of full collections too (see MainWindow.start).
+        gc.freeze()
         self.connection = connection
         self._generation += 1
         log.info("connected to %s", connection.url)
