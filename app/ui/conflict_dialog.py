@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.mirror.conflicts import Choice, ConflictView
+from app.ui.change_words import Names, field_label, load_names, sync_finished_signal
 from app.ui.messages import describe
-from app.ui.outbox_dialog import Names, field_label, load_names, sync_finished_signal
 from app.ui.prompts import show_error
 from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace

@@ -1,14 +1,27 @@
 """The banner over the detail form when the server refused a change to the publication: what
-it said, and the two ways on (edit and send again, or drop the change)."""
+it said, in sentences, and the two ways on (edit and send again, or drop the change)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.mirror.library import OutboxView
+from app.ui.detail_fields import full_message
 from app.ui.detail_inputs import ERROR_STYLE
+from app.ui.detail_operations import fixable_refusals
 
 ERROR_BORDER = "#c62828"
+
+
+def refusal_messages(entry: OutboxView) -> list[str]:
+    """The server's reasons in sentences: per field when it named fields."""
+    named = [
+        full_message(name, str(message))
+        for name, messages in (entry.field_errors or {}).items()
+        for message in messages
+    ]
+    return named or [entry.error or "The server refused the change and gave no reason."]
 
 
 class RefusalBanner(QFrame):
@@ -47,6 +60,16 @@ class RefusalBanner(QFrame):
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
         self.hint.hide()
+
+    def show_refusals(self, refusals: list[OutboxView], *, editing: bool) -> None:
+        """What the server said about ``refusals`` (hidden when there are none); ``editing``
+        as for ``set_editing``."""
+        if not refusals:
+            self.hide()
+            return
+        messages = [message for entry in refusals for message in refusal_messages(entry)]
+        self.show_refusal(messages, editable=bool(fixable_refusals(refusals)))
+        self.set_editing(editing)
 
     def show_refusal(self, messages: list[str], *, editable: bool) -> None:
         """``messages`` are the server's words; ``editable`` when a form edit can fix it

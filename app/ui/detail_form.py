@@ -1,5 +1,6 @@
 """The editable half of the detail panel: one input for every writable publication field,
-with the refusal of each shown under it."""
+with the refusal of each shown under it, and the question asked before unsaved edits would
+be left behind."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -59,6 +61,24 @@ def _select_data(combo: QComboBox, value: object, missing: str) -> None:
         combo.addItem(missing, value)
         index = combo.count() - 1
     combo.setCurrentIndex(index)
+
+
+def ask_to_save_edits(parent: QWidget, title: str) -> int:
+    """Save, Discard or Cancel (the ``QMessageBox.StandardButton`` chosen) for the unsaved
+    edits of the publication ``title``."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Unsaved changes",
+        f"Save your changes to “{title}”?",
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.setInformativeText("If you don't save them, your edits are lost.")
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    box.setObjectName("folio-unsaved")
+    return box.exec()
 
 
 class PublicationForm(QWidget):

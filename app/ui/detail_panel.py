@@ -22,24 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.enums import EntityType
 from app.core.errors import NotFoundError
 from app.mirror.library import ChangeSet, Item, OutboxView
-from app.mirror.outbox import Op
 from app.ui.detail_banner import RefusalBanner
 from app.ui.detail_facts import PublicationFacts
-from app.ui.detail_fields import (
-    Values,
-    changed_fields,
-    check_changes,
-    full_message,
-    stored_values,
-)
-from app.ui.detail_form import PublicationForm
+from app.ui.detail_fields import Values, changed_fields, check_changes, stored_values
+from app.ui.detail_form import PublicationForm, ask_to_save_edits
 from app.ui.detail_operations import (
     DetailSnapshot,
+    concerns_panel,
     discard_changes,
+    fixable_refusals,
     load_snapshot,
+    refused_field_errors,
     save_changes,
 )
 from app.ui.messages import describe, field_errors
@@ -48,17 +43,6 @@ from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace
 
 CHOOSE_TEXT = "Select one publication in the list to see and edit its details here."
-RELOADING_KINDS = (EntityType.PUBLICATION, EntityType.METATAG, EntityType.COLLECTION)
-
-
-def refusal_messages(entry: OutboxView) -> list[str]:
-    """The server's reasons in sentences: per field when it named fields."""
-    named = [
-        full_message(name, str(message))
-        for name, messages in (entry.field_errors or {}).items()
-        for message in messages
-    ]
-    return named or [entry.error or "The server refused the change and gave no reason."]
 
 
 class DetailPanel(QWidget):
@@ -196,19 +180,7 @@ class DetailPanel(QWidget):
         if not self.has_unsaved_changes():
             return True
         title = self.form.title.text().strip() or "this publication"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Unsaved changes",
-            f"Save your changes to “{title}”?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setInformativeText("If you don't save them, your edits are lost.")
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        box.setObjectName("folio-unsaved")
-        answer = box.exec()
+        answer = ask_to_save_edits(self, title)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         if answer == QMessageBox.StandardButton.Discard:
@@ -278,15 +250,8 @@ class DetailPanel(QWidget):
     def _library_changed(self, change: ChangeSet | None) -> None:
         if self.publication_id is None or self._saving:
             return
-        if change is not None and (
-            change.entity_type not in RELOADING_KINDS
-            or (
-                change.entity_type is EntityType.PUBLICATION
-                and self.publication_id not in change.ids
-            )
-        ):
-            return
-        self._reload()
+        if concerns_panel(change, self.publication_id):
+            self._reload()
 
     # --- editing --------------------------------------------------------------------------
 
@@ -313,13 +278,7 @@ class DetailPanel(QWidget):
             self.state_note.setText("")
 
     def _show_errors(self) -> None:
-        # A refusal stays beside a field until the user changes the refused value.
-        dirty = self._dirty_values()
-        errors: dict[str, list[str]] = {}
-        for entry in self._refusals:
-            for name, messages in (entry.field_errors or {}).items():
-                if name not in dirty:
-                    errors.setdefault(name, []).extend(str(m) for m in messages)
+        errors = refused_field_errors(self._refusals, self._dirty_values())
         errors.update(self._local_errors)
         self.form.show_errors(errors)
 
@@ -328,13 +287,7 @@ class DetailPanel(QWidget):
             self._editing_refusal = False
         self._refusals = refusals
         self._show_errors()
-        if not refusals:
-            self.banner.hide()
-            return
-        messages = [message for entry in refusals for message in refusal_messages(entry)]
-        fixable = any(entry.op == Op.UPDATE.value and entry.field_errors for entry in refusals)
-        self.banner.show_refusal(messages, editable=fixable)
-        self.banner.set_editing(self._editing_refusal)
+        self.banner.show_refusals(refusals, editing=self._editing_refusal)
 
     # --- saving ---------------------------------------------------------------------------
 
@@ -408,7 +361,7 @@ class DetailPanel(QWidget):
     # --- refused changes ------------------------------------------------------------------
 
     def _retry_clicked(self) -> None:
-        fixable = [e for e in self._refusals if e.op == Op.UPDATE.value and e.field_errors]
+        fixable = fixable_refusals(self._refusals)
         if fixable:
             # The user corrects the marked fields; their next Save sends the change again.
             self._editing_refusal = True

@@ -11,15 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,36 +22,31 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.client.api import FolioApi
 from app.client.errors import StateConflictError
-from app.client.pagination import list_items
-from app.ui.conversion_dialog import (
-    OpenGuard,
-    Poller,
-    StateBadge,
-    format_time,
-    set_message,
-    short_time,
+from app.ui.feed_import_rows import (
+    COLUMNS,
+    RUNNING,
+    add_import_row,
+    ending_message,
+    import_details,
 )
+from app.ui.feed_url_dialog import FeedUrlDialog, feed_url_problem
+from app.ui.live_status import OpenGuard, Poller, set_message
 from app.ui.messages import describe
+from app.ui.product_catalogue import CataloguePanel
 from app.ui.prompts import confirm
 from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace
 
 POLL_MS = 1000
-RUNNING = frozenset({"scheduled", "processing"})
-TONES = {"success": "good", "failed": "bad", "scheduled": "busy", "processing": "busy"}
-COLUMNS = ("Source", "State", "Imported", "Refused", "Started", "Finished")
 FEED_FILES = "Product feeds (*.xml *.rss *.atom *.csv *.tsv *.txt);;All files (*)"
 OFFLINE_TEXT = (
     "Folio is not connected to the server. Feed imports run on the server, so they can't be "
@@ -68,117 +56,6 @@ RUNNING_TEXT = (
     "An import is still running for this group, and only one can run at a time. Wait until "
     "it has finished (its state updates here), then try again."
 )
-
-Product = tuple[str, str, str]
-"""sku, title, price as shown."""
-
-
-def feed_url_problem(text: str) -> str | None:
-    """Why ``text`` can't be a feed URL, or None when it can (http or https with a host)."""
-    text = text.strip()
-    if not text:
-        return "Enter the feed's address."
-    if any(char.isspace() for char in text):
-        return "An address has no spaces."
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return "The address is not valid (check the port)."
-    if parts.scheme.lower() not in ("http", "https"):
-        return "The address must start with http:// or https://."
-    if not parts.hostname:
-        return "The address has no host name."
-    return None
-
-
-def fetch_catalogue(api: FolioApi, group_id: int) -> list[Product]:
-    """The group's whole catalogue in one request (the list without ``page`` is complete)."""
-    response = api.session.request("GET", f"/v2/groups/{group_id}/products")
-    return [product_row(item) for item in list_items(response.body, "products")]
-
-
-def product_row(data: dict[str, Any]) -> Product:
-    return (str(data.get("sku") or ""), str(data.get("title") or ""), str(data.get("price") or ""))
-
-
-class CatalogueModel(QAbstractTableModel):
-    """Products as sku, title, price; ``set_filter`` narrows them to a search."""
-
-    HEADERS = ("SKU", "Title", "Price")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.products: list[Product] = []
-        self.shown: list[Product] = []
-        self.search = ""
-
-    def set_products(self, products: list[Product]) -> None:
-        self.beginResetModel()
-        self.products = products
-        self.shown = self._matching()
-        self.endResetModel()
-
-    def set_filter(self, text: str) -> None:
-        self.beginResetModel()
-        self.search = text.strip().casefold()
-        self.shown = self._matching()
-        self.endResetModel()
-
-    def _matching(self) -> list[Product]:
-        if not self.search:
-            return self.products
-        needle = self.search
-        return [p for p in self.products if needle in p[0].casefold() or needle in p[1].casefold()]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.shown)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.shown[index.row()][index.column()]
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-
-class FeedUrlDialog(QDialog):
-    """Asks for a feed's http(s) address and checks it before it is sent."""
-
-    def __init__(self, title: str, text: str, url: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        explanation = QLabel(text)
-        explanation.setWordWrap(True)
-        self.url = QLineEdit(url)
-        self.url.setPlaceholderText("https://shop.example/feed.xml")
-        self.url.setMinimumWidth(460)
-        self.error = QLabel()
-        self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addWidget(self.url)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def _accept(self) -> None:
-        problem = feed_url_problem(self.url.text())
-        if problem:
-            set_message(self.error, problem, "bad")
-            return
-        self.accept()
 
 
 class ProductFeedDialog(QDialog):
@@ -193,7 +70,6 @@ class ProductFeedDialog(QDialog):
         self._watching: set[int] = set()  # started here or seen running: report when done
         self._poll_error = False
         self._open = OpenGuard()
-        self.catalogue_live = True
         self.setWindowTitle("Product feeds")
         self.setMinimumSize(760, 600)
         self.resize(860, 680)
@@ -209,7 +85,13 @@ class ProductFeedDialog(QDialog):
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self._imports_box())
-        splitter.addWidget(self._catalogue_box())
+        self.catalogue_panel = CataloguePanel(workspace, group_id, self._open)
+        # The catalogue's parts as the dialog's own: callers and tests reach them here.
+        self.catalogue = self.catalogue_panel.model
+        self.catalogue_count = self.catalogue_panel.count
+        self.search = self.catalogue_panel.search
+        self.products_view = self.catalogue_panel.view
+        splitter.addWidget(self.catalogue_panel)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([300, 320])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -226,7 +108,7 @@ class ProductFeedDialog(QDialog):
             workspace.runner, self._fetch, self._show_feeds, self._poll_failed, POLL_MS, self
         )
         self._load_heading()
-        self.load_catalogue()
+        self.catalogue_panel.load()
         if workspace.connection is None:
             set_message(self.notice, OFFLINE_TEXT, "bad")
             self.tree.setEnabled(False)
@@ -281,42 +163,6 @@ class ProductFeedDialog(QDialog):
         layout.addLayout(row)
         return box
 
-    def _catalogue_box(self) -> QGroupBox:
-        box = QGroupBox("Catalogue")
-        self.catalogue = CatalogueModel()
-        self.catalogue_count = QLabel("Loading…")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search SKU or title")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(320)
-        self.search.setToolTip("Shows the products whose SKU or title contains this")
-        # Filtering a large catalogue on every key press would lag behind the typing.
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(150)
-        self._search_timer.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.products_view = QTableView()
-        self.products_view.setModel(self.catalogue)
-        self.products_view.setAlternatingRowColors(True)
-        self.products_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.products_view.verticalHeader().hide()
-        self.products_view.verticalHeader().setDefaultSectionSize(24)
-        header = self.products_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(0, 180)
-        search_label = QLabel("&Search:")
-        search_label.setBuddy(self.search)
-        row = QHBoxLayout()
-        row.addWidget(self.catalogue_count, 1)
-        row.addWidget(search_label)
-        row.addWidget(self.search)
-        layout = QVBoxLayout(box)
-        layout.addLayout(row)
-        layout.addWidget(self.products_view, 1)
-        return box
-
     # --- loading --------------------------------------------------------------------------
 
     def _load_heading(self) -> None:
@@ -338,41 +184,6 @@ class ProductFeedDialog(QDialog):
             self.heading.setText(f"Product feeds of “{title}”")
             self.setWindowTitle(f"Product feeds — {title}")
 
-    def load_catalogue(self) -> None:
-        """From the server when connected (current after an import here), else as synced."""
-        workspace, group_id = self.workspace, self.group_id
-
-        def load(_context: TaskContext) -> tuple[list[Product], bool]:
-            if workspace.connection is not None:
-                return fetch_catalogue(workspace.api(), group_id), True
-            return [product_row(item.data) for item in workspace.library.products(group_id)], False
-
-        self.workspace.runner.run(
-            load,
-            name="catalogue",
-            on_done=self._open(self._show_catalogue),
-            on_error=self._open(lambda exc: self.catalogue_count.setText(describe(exc))),
-        )
-
-    def _show_catalogue(self, result: tuple[list[Product], bool]) -> None:
-        products, live = result
-        self.catalogue.set_products(products)
-        self.catalogue_live = live
-        self._count_products()
-
-    def _apply_search(self) -> None:
-        self.catalogue.set_filter(self.search.text())
-        self._count_products()
-
-    def _count_products(self) -> None:
-        total, shown = len(self.catalogue.products), len(self.catalogue.shown)
-        text = f"{total:,} product{'s' if total != 1 else ''}"
-        if self.catalogue.search:
-            text = f"{shown:,} of {text} match"
-        if not self.catalogue_live:
-            text += " (as of the last sync)"
-        self.catalogue_count.setText(text)
-
     def _fetch(self, _context: TaskContext) -> list[dict[str, Any]]:
         return self.workspace.api().list_product_feeds(self.group_id)
 
@@ -392,7 +203,7 @@ class ProductFeedDialog(QDialog):
         self.tree.blockSignals(True)
         self.tree.clear()
         for feed in feeds:
-            self._add_row(feed)
+            add_import_row(self.tree, feed)
         kept = chosen is not None and self.choose_feed(int(chosen["id"]))
         if feeds and not kept:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
@@ -404,35 +215,6 @@ class ProductFeedDialog(QDialog):
             self.poller.start()
         else:
             self.poller.stop()
-
-    def _add_row(self, feed: dict[str, Any]) -> None:
-        state = str(feed.get("state") or "")
-        finished = short_time(feed.get("finished_at"))
-        item = QTreeWidgetItem(
-            [
-                str(feed.get("url") or ""),
-                "",
-                str(feed.get("success_count") or 0),
-                str(feed.get("failed_count") or 0),
-                short_time(feed.get("created_at")),
-                finished or ("…" if state in RUNNING else ""),
-            ]
-        )
-        item.setData(0, Qt.ItemDataRole.UserRole, feed.get("id"))
-        item.setToolTip(0, str(feed.get("url") or ""))
-        item.setToolTip(4, format_time(feed.get("created_at")))
-        item.setToolTip(5, format_time(feed.get("finished_at")))
-        for column in (2, 3):
-            item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
-        self.tree.addTopLevelItem(item)
-        badge = StateBadge()
-        badge.set_state(state, TONES.get(state, "neutral"))
-        holder = QWidget()  # keeps the pill its own size inside the cell
-        holder_layout = QHBoxLayout(holder)
-        holder_layout.setContentsMargins(4, 1, 4, 1)
-        holder_layout.addWidget(badge)
-        holder_layout.addStretch(1)
-        self.tree.setItemWidget(item, 1, holder)
 
     def _report_endings(self, feeds: list[dict[str, Any]]) -> None:
         """Say how an import watched here ended, and show the catalogue it left."""
@@ -446,16 +228,8 @@ class ProductFeedDialog(QDialog):
                 ended.append(feed)
         if not ended:
             return
-        feed = ended[0]
-        if feed.get("state") == "success":
-            self._say(
-                f"Import finished: {feed.get('success_count') or 0:,} products imported, "
-                f"{feed.get('failed_count') or 0:,} refused.",
-                "good",
-            )
-        else:
-            self._say(f"The import failed: {feed.get('error') or 'no reason given'}", "bad")
-        self.load_catalogue()
+        self._say(*ending_message(ended[0]))
+        self.catalogue_panel.load()
         self.workspace.changed.emit(None)  # product hotspots resolve against the new catalogue
 
     def chosen_feed(self) -> dict[str, Any] | None:
@@ -476,29 +250,7 @@ class ProductFeedDialog(QDialog):
     def _selection_changed(self) -> None:
         feed = self.chosen_feed()
         self._update_buttons()
-        if feed is None:
-            set_message(self.details, "")
-            return
-        state = feed.get("state")
-        if state == "failed":
-            set_message(self.details, f"Why it failed: {feed.get('error') or 'unknown'}", "bad")
-        elif state in RUNNING:
-            set_message(self.details, "Importing… the state above updates by itself.")
-        elif feed.get("failed_count"):
-            samples = [e for e in feed.get("errors_sample") or [] if isinstance(e, dict)][:3]
-            examples = "; ".join(
-                f"item {e.get('position')}"
-                + (f" ({e['sku']})" if e.get("sku") else "")
-                + f": {e.get('reason')}"
-                for e in samples
-            )
-            set_message(
-                self.details,
-                f"{feed['failed_count']:,} items were refused"
-                + (f", for example {examples}." if examples else "."),
-            )
-        else:
-            set_message(self.details, "")
+        set_message(self.details, *(import_details(feed) if feed is not None else ("", "")))
 
     def _update_buttons(self) -> None:
         online = self.workspace.connection is not None
@@ -624,7 +376,7 @@ class ProductFeedDialog(QDialog):
     def _acted(self, feed: dict[str, Any] | None, deleted: bool) -> None:
         if deleted:
             self._say("The import was deleted and the group's catalogue cleared.", "good")
-            self.load_catalogue()
+            self.catalogue_panel.load()
             self.workspace.changed.emit(None)
         elif feed is not None:
             self._watching.add(int(feed["id"]))

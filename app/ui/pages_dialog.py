@@ -8,42 +8,31 @@ All three need the server: offline, the dialog says so and shows the pages as la
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.client.api_base import Fetched
-from app.pdf.document import PdfDocument
 from app.ui.conversion_dialog import (
     FINAL_STATES,
     POLL_MS,
     ConversionRow,
-    OpenGuard,
-    Poller,
+    ask_stop_conversion,
     publication_title,
-    set_message,
 )
+from app.ui.live_status import OpenGuard, Poller, set_message
 from app.ui.messages import describe
+from app.ui.page_sources import SourceFileBox, pages_text
 from app.ui.page_thumbnails import END, PageInfo, PageStrip, pages_of
 from app.ui.prompts import confirm
 from app.ui.tasks import TaskContext
@@ -78,36 +67,6 @@ MODES = {
 }
 
 
-def _pages(count: int) -> str:
-    return f"{count} page{'s' if count != 1 else ''}"
-
-
-def parse_page_list(text: str, page_count: int) -> list[int]:
-    """``"1-3, 5"`` -> ``[1, 2, 3, 5]`` (1-based, in the order given). Raises ValueError with
-    a message for the user when a part is not a page or range of a ``page_count``-page PDF."""
-    parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not parts:
-        raise ValueError("Enter the pages to insert, like 1-3, 5.")
-    numbers: list[int] = []
-    for part in parts:
-        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
-        if match is None:
-            raise ValueError(f"“{part}” is not a page number or a range like 2-4.")
-        first, last = int(match[1]), int(match[2] or match[1])
-        if first > last:
-            raise ValueError(f"The range {part} runs backwards; write it as {last}-{first}.")
-        if first < 1 or last > page_count:
-            raise ValueError(f"{part}: the PDF has pages 1 to {page_count} only.")
-        numbers.extend(range(first, last + 1))
-    return numbers
-
-
-def count_pdf_pages(path: Path) -> int:
-    """Raises InvalidPdfError (not a PDF, damaged, encrypted, no pages) or OSError."""
-    with PdfDocument.open(path, in_memory=False) as document:
-        return document.page_count
-
-
 class PagesDialog(QDialog):
     """``mode`` is "add", "replace" or "remove". ``set_source_file`` and ``submit`` do what
     the Choose PDF and action buttons do (without the file dialog)."""
@@ -128,11 +87,8 @@ class PagesDialog(QDialog):
         self.publication_id = publication_id
         self.mode = mode
         self.text = MODES[mode]
-        self.source_path: Path | None = None
-        self.source_pages = 0  # > 0 once the chosen file checked out as a PDF
         self.conversion: dict[str, Any] | None = None
         self.busy = False
-        self._source_generation = 0
         self._fresh_pages = False
         self._open = OpenGuard()
         self.setWindowTitle(self.text.title)
@@ -165,6 +121,17 @@ class PagesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.action_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        self.source_box: SourceFileBox | None = None
+        if mode != "remove":
+            self.source_box = SourceFileBox(mode, workspace.runner, self._open)
+            # The box's inputs as the dialog's own: submit and the tests reach them here.
+            self.file_info = self.source_box.file_info
+            if mode == "add":
+                self.some_pages = self.source_box.some_pages
+                self.page_list = self.source_box.page_list
+            else:
+                self.source_page = self.source_box.source_page
+                self.keep_hotspots = self.source_box.keep_hotspots
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -172,8 +139,8 @@ class PagesDialog(QDialog):
         layout.addWidget(self.notice)
         layout.addWidget(self.strip, 1)
         layout.addWidget(self.where)
-        if mode != "remove":
-            layout.addWidget(self._source_box())
+        if self.source_box is not None:
+            layout.addWidget(self.source_box)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
@@ -194,64 +161,6 @@ class PagesDialog(QDialog):
             self.action_button.setEnabled(False)
         else:
             self._load_pages(fresh=True)
-
-    def _source_box(self) -> QGroupBox:
-        box = QGroupBox("PDF with the new pages" if self.mode == "add" else "PDF with the new page")
-        self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
-        self.file_edit.setPlaceholderText("No file chosen")
-        self.file_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes to Choose PDF
-        choose = QPushButton("Choose &PDF…")
-        choose.setToolTip("Pick a PDF file on this computer")
-        choose.clicked.connect(self.choose_source_file)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_edit, 1)
-        file_row.addWidget(choose)
-        self.file_info = QLabel()
-        self.file_info.setWordWrap(True)
-        self.file_info.hide()
-        form = QFormLayout(box)
-        form.addRow("File:", file_row)
-        form.addRow("", self.file_info)
-        if self.mode == "add":
-            self.all_pages = QRadioButton("A&ll of its pages")
-            self.all_pages.setChecked(True)
-            self.some_pages = QRadioButton("&Only these:")
-            self.page_list = QLineEdit()
-            self.page_list.setPlaceholderText("for example 1-3, 5")
-            self.page_list.setToolTip("Page numbers of the PDF and ranges, separated by commas")
-            self.page_list.setEnabled(False)
-            self.page_list.textEdited.connect(lambda _text: self.some_pages.setChecked(True))
-            self.some_pages.toggled.connect(self.page_list.setEnabled)
-            group = QButtonGroup(box)
-            group.addButton(self.all_pages)
-            group.addButton(self.some_pages)
-            row = QHBoxLayout()
-            row.addWidget(self.all_pages)
-            row.addSpacing(12)
-            row.addWidget(self.some_pages)
-            row.addWidget(self.page_list, 1)
-            form.addRow("Pages:", row)
-        else:
-            self.source_page = QSpinBox()
-            self.source_page.setRange(1, 1)
-            self.source_page.setMinimumWidth(80)
-            self.source_page.setToolTip("Which page of the chosen PDF becomes the new page")
-            self.source_page_of = QLabel("")
-            row = QHBoxLayout()
-            row.addWidget(self.source_page)
-            row.addWidget(self.source_page_of)
-            row.addStretch(1)
-            label = QLabel("&Use its page:")
-            label.setBuddy(self.source_page)
-            form.addRow(label, row)
-            self.keep_hotspots = QCheckBox("&Keep the hotspots of the page being replaced")
-            self.keep_hotspots.setChecked(True)
-            self.keep_hotspots.setToolTip(
-                "They stay where they are on the page; untick to start the new page without any"
-            )
-            form.addRow("", self.keep_hotspots)
-        return box
 
     # --- loading ------------------------------------------------------------------------
 
@@ -311,48 +220,19 @@ class PagesDialog(QDialog):
         else:
             self.where.setText(f"Page {chosen} will be {self.mode}d.")
 
-    def choose_source_file(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(
-            self,
-            "Choose a PDF",
-            str(self.source_path.parent if self.source_path else Path.home()),
-            "PDF files (*.pdf);;All files (*)",
-        )
-        if name:
-            self.set_source_file(name)
+    @property
+    def source_path(self) -> Path | None:
+        return self.source_box.source_path if self.source_box is not None else None
+
+    @property
+    def source_pages(self) -> int:
+        """The chosen PDF's page count once it checked out, else 0."""
+        return self.source_box.source_pages if self.source_box is not None else 0
 
     def set_source_file(self, path: str | Path) -> None:
-        """Use the PDF at ``path``; it is checked in a worker (``source_pages`` is its page
-        count once it checked out, 0 while checking or when it can't be used)."""
-        path = Path(path)
-        self.source_path = path
-        self.source_pages = 0
-        self._source_generation += 1
-        generation = self._source_generation
-        self.file_edit.setText(str(path))
-        set_message(self.file_info, "Checking the file…")
-        self.workspace.runner.run(
-            lambda _context: count_pdf_pages(path),
-            name="check pdf",
-            on_done=self._open(lambda count: self._source_checked(generation, count)),
-            on_error=self._open(lambda exc: self._source_refused(generation, path, exc)),
-        )
-
-    def _source_checked(self, generation: int, count: int) -> None:
-        if generation != self._source_generation:
-            return  # another file was chosen meanwhile
-        self.source_pages = count
-        set_message(self.file_info, f"A PDF with {_pages(count)}.", "good")
-        if self.mode == "add":
-            self.page_list.setPlaceholderText(f"for example 1-{count}" if count > 1 else "1")
-        else:
-            self.source_page.setRange(1, count)
-            self.source_page_of.setText(f"of {count}")
-
-    def _source_refused(self, generation: int, path: Path, exc: BaseException) -> None:
-        if generation != self._source_generation:
-            return
-        set_message(self.file_info, f"“{path.name}” can't be used: {describe(exc)}", "bad")
+        """Use the PDF at ``path``, checked in a worker (see ``SourceFileBox``)."""
+        assert self.source_box is not None, "removing a page takes no PDF"
+        self.source_box.set_source_file(path)
 
     # --- doing it -------------------------------------------------------------------------
 
@@ -378,19 +258,12 @@ class PagesDialog(QDialog):
         if self.mode == "remove":
             self._remove(chosen)
             return
-        if self.source_path is None:
-            self._say("Choose the PDF first (Choose PDF…).", "bad")
+        assert self.source_box is not None
+        try:
+            numbers = self.source_box.chosen_pages()
+        except ValueError as exc:
+            self._say(str(exc), "bad")
             return
-        if self.source_pages == 0:
-            self._say(self.file_info.text() or "The PDF is still being checked.", "bad")
-            return
-        numbers: list[int] | None = None
-        if self.mode == "add" and self.some_pages.isChecked():
-            try:
-                numbers = parse_page_list(self.page_list.text(), self.source_pages)
-            except ValueError as exc:
-                self._say(str(exc), "bad")
-                return
         self._upload_and_start(chosen, numbers)
 
     def _upload_and_start(self, chosen: int, numbers: list[int] | None) -> None:
@@ -462,7 +335,9 @@ class PagesDialog(QDialog):
         self._set_busy(False)
         if state == "finished":
             if self.mode == "add":
-                self._say(f"Done: {_pages(int(conversion.get('total_pages') or 0))} added.", "good")
+                self._say(
+                    f"Done: {pages_text(int(conversion.get('total_pages') or 0))} added.", "good"
+                )
             else:
                 self._say("Done: the page was replaced.", "good")
             self.workspace.changed.emit(None)  # the window syncs the new pages soon
@@ -479,12 +354,7 @@ class PagesDialog(QDialog):
             self._say("Canceled: the publication keeps its pages.")
 
     def _cancel_conversion(self, conversion_id: int) -> None:
-        if not confirm(
-            self,
-            "Stop this conversion?",
-            "Stop converting? The publication keeps the pages it has now.",
-            "Stop conversion",
-        ):
+        if not ask_stop_conversion(self):
             return
         self.workspace.runner.run(
             lambda _context: self.workspace.api().cancel_conversion(
@@ -518,7 +388,7 @@ class PagesDialog(QDialog):
     def _removed(self, page: int, fetched: Fetched) -> None:
         self._set_busy(False)
         left = fetched.data.get("page_count")
-        rest = f" The publication has {_pages(int(left))} now." if isinstance(left, int) else ""
+        rest = f" The publication has {pages_text(int(left))} now." if isinstance(left, int) else ""
         self._say(f"Page {page} was removed.{rest}", "good")
         self.strip.clearSelection()  # its number now belongs to the next page
         self.workspace.changed.emit(None)

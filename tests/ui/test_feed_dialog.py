@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.ui.feed_dialog import ProductFeedDialog, feed_url_problem
+from app.ui.feed_dialog import ProductFeedDialog
+from app.ui.feed_url_dialog import feed_url_problem
 from app.ui.workspace import Workspace
 from tests.conftest import PdfSite, Tenant, upload
 from tests.sample_feeds import feeds_path, imported, rss, rss_item, start_import, wait_for_import

@@ -280,3 +280,25 @@ def test_a_conflict_is_shown_in_the_status_bar_and_resolved_from_there(
     assert seen and "My title" in seen[0] and "Their title" in seen[0]  # side by side
     qtbot.waitUntil(lambda: by_title(ui_tenant, "My title") is not None, timeout=30_000)
     qtbot.waitUntil(lambda: not window.status.conflicts.isVisible(), timeout=10_000)
+
+
+def test_the_sync_button_cancels_a_running_sync(
+    workspace: Workspace, ui_tenant: Tenant, qtbot: Any
+) -> None:
+    created = [ui_tenant.create_publication(f"Item {number}") for number in range(30)]
+    window = open_window(workspace, qtbot)
+    # Thirty edits to send: the sync takes long enough to be stopped halfway.
+    for publication in created:
+        workspace.library.update_publication(publication["id"], {"description": "edited"})
+    with qtbot.waitSignal(window.sync.finished, timeout=30_000) as blocker:
+        window.status.sync_button.click()
+        assert window.status.sync_button.text() == "Cancel sync"
+        window.status.sync_button.click()
+    assert blocker.args[0].status is SyncStatus.CANCELLED
+    assert "cancelled" in window.status.connection.text()
+    assert window.status.sync_button.text() == "Sync now"
+    assert blocker.args[0].pushed < len(created)
+    # Nothing is lost: the next sync sends the rest.
+    assert sync_window(window, qtbot).status is SyncStatus.OK
+    edited = [p for p in server_publications(ui_tenant) if p["description"] == "edited"]
+    assert len(edited) == len(created)

@@ -14,7 +14,7 @@ from app.ui.outbox_dialog import OutboxDialog
 from app.ui.workspace import Workspace
 from tests.conftest import Tenant, mark_converted
 from tests.ui.conftest import sync_and_wait
-from tests.ui.test_tag_managers import Confirmations
+from tests.ui.window_driver import Confirmations
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from typing import Any
 import pymupdf
 import pytest
 
+from app.ui.page_sources import parse_page_list
 from app.ui.page_thumbnails import END
-from app.ui.pages_dialog import PagesDialog, parse_page_list
+from app.ui.pages_dialog import PagesDialog
 from app.ui.workspace import Workspace
 from tests.conftest import SHARED, Tenant, upload, wait_for_conversion
 from tests.sample_pdfs import PageSpec, build_pdf, plain_pdf

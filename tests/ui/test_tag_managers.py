@@ -3,70 +3,19 @@ they add, rename and delete reaches it at the next sync, and deletes are safe.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
 
-from app.ui.tag_managers import CollectionManager, ManagerDialog, MetatagManager
+from app.ui.manager_dialog import ManagerDialog
+from app.ui.tag_managers import CollectionManager, MetatagManager
 from app.ui.workspace import Workspace
 from tests.conftest import Tenant
 from tests.ui.conftest import sync_and_wait
-
-
-class Confirmations:
-    """Answers blocking confirmations as a user would, by clicking one of their buttons
-    (the dialogs ask with ``exec``, so the answer comes from a timer)."""
-
-    def __init__(self, qtbot: Any) -> None:
-        self.qtbot = qtbot
-        self.timers: list[QTimer] = []
-
-    def answer(self, button_text: str) -> list[str]:
-        """Click ``button_text`` in the next confirmation; the list receives its question."""
-        seen: list[str] = []
-
-        def look(box: QMessageBox) -> bool:
-            seen.append(box.text())
-            [button] = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
-            self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-            return True
-
-        self._watch(look)
-        return seen
-
-    def record_all(self) -> list[str]:
-        """Every confirmation that opens (each cancelled), to show that none did."""
-        seen: list[str] = []
-
-        def look(box: QMessageBox) -> bool:
-            seen.append(box.text())
-            box.reject()
-            return False
-
-        self._watch(look)
-        return seen
-
-    def _watch(self, handle: Callable[[QMessageBox], bool]) -> None:
-        timer = QTimer()
-
-        def look() -> None:
-            box = QApplication.activeModalWidget()
-            if not isinstance(box, QMessageBox) or box.objectName() != "folio-confirm":
-                return
-            if handle(box):
-                timer.stop()
-
-        timer.timeout.connect(look)
-        timer.start(20)
-        self.timers.append(timer)
-
-    def stop(self) -> None:
-        for timer in self.timers:
-            timer.stop()
-            timer.deleteLater()  # on the UI thread, not whenever (and wherever) GC runs
+from tests.ui.window_driver import Confirmations
 
 
 @pytest.fixture

@@ -94,3 +94,56 @@ def wait_rows_loaded(window: MainWindow, qtbot: Any) -> None:
 
 def wait_for(condition: Callable[[], bool], qtbot: Any, timeout: int = 30_000) -> None:
     qtbot.waitUntil(condition, timeout=timeout)
+
+
+class Confirmations:
+    """Answers blocking confirmations as a user would, by clicking one of their buttons
+    (the dialogs ask with ``exec``, so the answer comes from a timer)."""
+
+    def __init__(self, qtbot: Any) -> None:
+        self.qtbot = qtbot
+        self.timers: list[QTimer] = []
+
+    def answer(self, button_text: str) -> list[str]:
+        """Click ``button_text`` in the next confirmation; the list receives its question."""
+        seen: list[str] = []
+
+        def look(box: QMessageBox) -> bool:
+            seen.append(box.text())
+            [button] = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
+            self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            return True
+
+        self._watch(look)
+        return seen
+
+    def record_all(self) -> list[str]:
+        """Every confirmation that opens (each cancelled), to show that none did."""
+        seen: list[str] = []
+
+        def look(box: QMessageBox) -> bool:
+            seen.append(box.text())
+            box.reject()
+            return False
+
+        self._watch(look)
+        return seen
+
+    def _watch(self, handle: Callable[[QMessageBox], bool]) -> None:
+        timer = QTimer()
+
+        def look() -> None:
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox) or box.objectName() != "folio-confirm":
+                return
+            if handle(box):
+                timer.stop()
+
+        timer.timeout.connect(look)
+        timer.start(20)
+        self.timers.append(timer)
+
+    def stop(self) -> None:
+        for timer in self.timers:
+            timer.stop()
+            timer.deleteLater()  # on the UI thread, not whenever (and wherever) GC runs
