@@ -35,7 +35,8 @@ class SortKey(StrEnum):
 
 
 _SORT_COLUMNS: dict[SortKey, Any] = {
-    SortKey.TITLE: Publication.title,
+    # Case-insensitive, as people read titles ("eBook" beside "Ebony", not after "Zebra").
+    SortKey.TITLE: Publication.title.collate("NOCASE"),
     SortKey.STATE: Publication.state,
     SortKey.PAGES: Publication.page_count,
     SortKey.LANGUAGE: Publication.language,

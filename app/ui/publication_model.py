@@ -8,6 +8,7 @@ placeholder. So opening, sorting, filtering and scrolling never wait on the disk
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -81,7 +82,9 @@ class PublicationTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._positions: dict[int, int] | None = None
         self._blocks: OrderedDict[int, dict[int, PublicationRow]] = OrderedDict()
-        self._requested: set[int] = set()
+        # Block -> the token of its newest request; an older answer is dropped on arrival.
+        self._requested: dict[int, int] = {}
+        self._tokens = itertools.count(1)
         self._generation = 0
         self._loading = False
         if thumbnails is not None:
@@ -151,7 +154,7 @@ class PublicationTableModel(QAbstractTableModel):
         blocks = {row // BLOCK_SIZE for row in rows if row is not None}
         for block in blocks:
             self._blocks.pop(block, None)
-            self._requested.discard(block)
+            self._requested.pop(block, None)
             self._emit_block_changed(block)
 
     # --- lookups ---------------------------------------------------------------------
@@ -189,28 +192,27 @@ class PublicationTableModel(QAbstractTableModel):
     def _request_block(self, block: int) -> None:
         if block in self._requested:
             return
-        self._requested.add(block)
-        generation = self._generation
+        token = next(self._tokens)
+        self._requested[block] = token
         ids = self._ids[block * BLOCK_SIZE : (block + 1) * BLOCK_SIZE]
         self.runner.run(
             lambda _context: self.library.publication_rows(ids),
             name="publication rows",
-            on_done=lambda rows: self._block_loaded(generation, block, ids, rows),
-            on_error=lambda _exc: self._requested.discard(block),
+            on_done=lambda rows: self._block_loaded(token, block, rows),
+            on_error=lambda _exc: self._forget_request(token, block),
         )
 
-    def _block_loaded(
-        self, generation: int, block: int, ids: list[int], rows: dict[int, PublicationRow]
-    ) -> None:
-        if generation != self._generation or block not in self._requested:
-            return
-        if self._ids[block * BLOCK_SIZE : (block + 1) * BLOCK_SIZE] != ids:
-            self._requested.discard(block)
-            return
+    def _forget_request(self, token: int, block: int) -> None:
+        if self._requested.get(block) == token:
+            del self._requested[block]
+
+    def _block_loaded(self, token: int, block: int, rows: dict[int, PublicationRow]) -> None:
+        if self._requested.get(block) != token:
+            return  # the rows changed since it was asked for; a newer request follows
         self._blocks[block] = rows
         while len(self._blocks) > CACHED_BLOCKS:
             dropped, _rows = self._blocks.popitem(last=False)
-            self._requested.discard(dropped)
+            self._requested.pop(dropped, None)
         self._emit_block_changed(block)
 
     def _emit_block_changed(self, block: int) -> None:

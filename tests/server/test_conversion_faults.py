@@ -231,13 +231,17 @@ def _conversion_row(live: LiveServer, conversion_id: int) -> tuple[str, int]:
         return row.state, row.attempts
 
 
+PAGES_TO_KILL = 400
+
+
 @pytest.mark.parametrize("how", ["kill", "sigterm-to-group"])
 def test_a_server_killed_mid_conversion_resumes_it_after_restart(
     server_factory: Any, how: str
 ) -> None:
     live: LiveServer = server_factory("--conversion-processes", "1")
     tenant = make_tenant(live)
-    source_url = upload(tenant.api, plain_pdf(120))
+    # Long enough to be still converting when the kill lands, even on a fast machine.
+    source_url = upload(tenant.api, plain_pdf(PAGES_TO_KILL))
     publication = tenant.create_publication("Big", source_url=source_url)
     running = _wait_for_state(tenant, publication["id"], "converting", timeout=60)
     if how == "kill":
@@ -252,12 +256,12 @@ def test_a_server_killed_mid_conversion_resumes_it_after_restart(
     tenant.api.base = restarted.url
     conversion = wait_for_conversion(tenant.api, tenant.group_id, publication["id"], timeout=180)
     assert conversion["state"] == "finished", conversion
-    assert conversion["converted_pages"] == 120
+    assert conversion["converted_pages"] == PAGES_TO_KILL
     assert _conversion_row(restarted, running["id"]) == ("finished", 2)
     current = tenant.api.get(
         f"/v2/groups/{tenant.group_id}/publications/{publication['id']}"
     ).json()["publication"][0]
-    assert current["page_count"] == 120
+    assert current["page_count"] == PAGES_TO_KILL
 
 
 def test_a_server_on_a_public_address_refuses_private_sources(
