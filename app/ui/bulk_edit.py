@@ -1,17 +1,20 @@
 """Work on a multi-selection: states, archive, metatags, collection, schedule.
 
-One confirmation for the lot; each publication is changed in the library in a worker. The
-server answers at the next sync: when some of the selection failed (locally or on the
-server), a per-item result list says which and why.
+One confirmation for the lot; each publication is changed in the library in a worker, which
+notes the outbox entries the run queued. A run is settled once the server has answered each
+of those entries, however many syncs that takes (one that can't reach the server answers
+nothing); when some of the selection failed, locally or on the server, a result list of that
+run's own items says which and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import itertools
+import threading
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,100 +22,44 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.core.enums import EntityType
-from app.mirror.library import ChangeSet, Item, Library, OutboxView
-from app.mirror.outbox import EntryState
+from app.mirror.library import ChangeSet, Item, Library
 from app.mirror.sync import SyncReport
 from app.ui.messages import describe
 from app.ui.prompts import confirm, show_error
-from app.ui.schedule_edit import ScheduleEdit
 from app.ui.tasks import TaskContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
-
-STATE_WORDS = {"online": "Put online", "unlisted": "Put online unlisted", "offline": "Take offline"}
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    publication_id: int
-    title: str
-    error: str | None
-
-
-@dataclass
-class BulkRun:
-    label: str
-    ids: list[int]
-    results: list[ItemResult]
-
-
-def _plural(count: int) -> str:
-    return f"{count} publication{'s' if count != 1 else ''}"
-
-
-def apply_to_each(
-    library: Library, ids: list[int], change: Callable[[Library, int], object]
-) -> list[ItemResult]:
-    """Run ``change`` for each id; one failure doesn't stop the others."""
-    results: list[ItemResult] = []
-    for pub_id in ids:
-        try:
-            title = str(library.publication(pub_id).data.get("title", ""))
-        except Exception:  # shown in the result list below
-            title = f"Publication {pub_id}"
-        try:
-            change(library, pub_id)
-        except Exception as exc:
-            results.append(ItemResult(pub_id, title, describe(exc)))
-        else:
-            results.append(ItemResult(pub_id, title, None))
-    return results
-
-
-class BulkResultDialog(QDialog):
-    """Which publications of a bulk change went through, and why the others didn't."""
-
-    def __init__(self, run: BulkRun, parent: QWidget) -> None:
-        super().__init__(parent)
-        failed = [r for r in run.results if r.error]
-        self.setWindowTitle(f"{run.label}: {len(failed)} of {len(run.results)} failed")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Publication", "Result"])
-        self.tree.setRootIsDecorated(False)
-        for result in sorted(run.results, key=lambda r: (r.error is None, r.title.lower())):
-            item = QTreeWidgetItem([result.title, result.error or "done"])
-            item.setToolTip(1, result.error or "")
-            if result.error:
-                item.setForeground(1, Qt.GlobalColor.red)
-            self.tree.addTopLevelItem(item)
-        self.tree.resizeColumnToContents(0)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "Refused changes stay listed under Sync > Waiting changes, where you can retry or discard them."
-            )
-        )
-        layout.addWidget(self.tree)
-        layout.addWidget(buttons)
-        self.resize(640, 360)
+from app.ui.bulk_runs import (
+    STATE_WORDS,
+    BulkResultDialog,
+    BulkRun,
+    apply_bulk,
+    plural,
+    settle,
+)
+from app.ui.bulk_schedule import ScheduleDialog, check_schedule
 
 
 class BulkEditor(QObject):
+    """``settled`` carries each bulk run (a BulkRun with its final results) once the server
+    has answered every change it queued; a result list opens when any of them failed."""
+
+    settled = Signal(object)
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.workspace = window.workspace
-        self.awaiting: BulkRun | None = None
+        # Runs whose changes the server has not answered yet, by number.
+        self.waiting: dict[int, BulkRun] = {}
+        self._numbers = itertools.count(1)
+        # One run applies at a time, so a run's "entries after minus before" are its own.
+        self._applying = threading.Lock()
         self.result_dialog: BulkResultDialog | None = None
 
     # --- the actions -------------------------------------------------------------------------
@@ -122,9 +69,7 @@ class BulkEditor(QObject):
         if not ids:
             return
         label = STATE_WORDS[state]
-        if len(ids) > 1 and not confirm(
-            self.window, label, f"{label}: {_plural(len(ids))}?", label
-        ):
+        if len(ids) > 1 and not confirm(self.window, label, f"{label}: {plural(len(ids))}?", label):
             return
         self._run(label, ids, lambda library, pub_id: library.set_publication_state(pub_id, state))
 
@@ -132,7 +77,7 @@ class BulkEditor(QObject):
         ids = self.window.selected_ids()
         if not ids:
             return
-        what = _plural(len(ids)) if len(ids) > 1 else "this publication"
+        what = plural(len(ids)) if len(ids) > 1 else "this publication"
         text = (
             f"Archive {what}? Archived publications disappear from the server's lists and "
             "can no longer be opened by readers. This can't be undone in Folio."
@@ -148,12 +93,15 @@ class BulkEditor(QObject):
 
     def schedule(self) -> None:
         ids = self.window.selected_ids()
-        if not ids:
+        if len(ids) != 1:
+            if ids:
+                self._ask_schedule(ids, {})
             return
-        first = self.workspace.library
+        library = self.workspace.library
         self.workspace.runner.run(
-            lambda _context: first.publication(ids[0]).data,
+            lambda _context: library.publication(ids[0]).data,
             name="schedule",
+            owner=self.window,
             on_done=lambda data: self._ask_schedule(ids, data),
             on_error=lambda exc: show_error(self.window, "Schedule", describe(exc)),
         )
@@ -182,6 +130,7 @@ class BulkEditor(QObject):
         self.workspace.runner.run(
             load,
             name="group items",
+            owner=self.window,
             on_done=lambda result: ask(ids, int(result[0][0].data.get("group_id") or 0), *result),
             on_error=lambda exc: show_error(
                 self.window,
@@ -199,7 +148,7 @@ class BulkEditor(QObject):
         _collections: list[Item],
     ) -> None:
         dialog = QDialog(self.window)
-        dialog.setWindowTitle(f"Metatags of {_plural(len(ids))}")
+        dialog.setWindowTitle(f"Metatags of {plural(len(ids))}")
         tags = QListWidget()
         for tag in sorted(
             metatags, key=lambda t: (str(t.data.get("category")), str(t.data.get("value")))
@@ -263,7 +212,7 @@ class BulkEditor(QObject):
         collections: list[Item],
     ) -> None:
         dialog = QDialog(self.window)
-        dialog.setWindowTitle(f"Collection of {_plural(len(ids))}")
+        dialog.setWindowTitle(f"Collection of {plural(len(ids))}")
         combo = QComboBox()
         combo.addItem("No collection", None)
         for collection in sorted(collections, key=lambda c: str(c.data.get("title", "")).lower()):
@@ -290,94 +239,80 @@ class BulkEditor(QObject):
             lambda library, pub_id: library.update_publication(pub_id, {"collection_id": chosen}),
         )
 
-    def _ask_schedule(self, ids: list[int], first: dict[str, object]) -> None:
-        dialog = QDialog(self.window)
-        dialog.setWindowTitle(f"Schedule {_plural(len(ids))}")
-        online = ScheduleEdit("Go online at")
-        offline = ScheduleEdit("Go offline at")
-        if len(ids) == 1:
-            online.set_value(first.get("schedule_online_at"))  # type: ignore[arg-type]
-            offline.set_value(first.get("schedule_offline_at"))  # type: ignore[arg-type]
-        error = QLabel("")
-        error.setStyleSheet("color: #c62828;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.rejected.connect(dialog.reject)
-
-        def accept() -> None:
-            start, end = online.value(), offline.value()
-            if start and end and end <= start:
-                error.setText("The offline time must come after the online time.")
-                return
-            dialog.accept()
-
-        buttons.accepted.connect(accept)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(
-            QLabel("The server acts on these times: online once the pages are converted.")
-        )
-        layout.addWidget(online)
-        layout.addWidget(offline)
-        layout.addWidget(error)
-        layout.addWidget(buttons)
-        dialog.setObjectName("schedule")
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+    def _ask_schedule(self, ids: list[int], first: Mapping[str, object]) -> None:
+        dialog = ScheduleDialog(len(ids), first, self.window)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        changes = dialog.changes()
+        dialog.deleteLater()
+        if not accepted or not changes:
             return
-        changes = {"schedule_online_at": online.value(), "schedule_offline_at": offline.value()}
-        self._run(
-            "Schedule", ids, lambda library, pub_id: library.update_publication(pub_id, changes)
-        )
+
+        def change(library: Library, pub_id: int) -> None:
+            # A time left as it is must still fit the one set: checked per publication.
+            check_schedule(library.publication(pub_id).data, changes)
+            library.update_publication(pub_id, changes)
+
+        self._run("Schedule", ids, change)
 
     # --- running and reporting ---------------------------------------------------------------
 
     def _run(self, label: str, ids: list[int], change: Callable[[Library, int], object]) -> None:
         library = self.workspace.library
+        number = next(self._numbers)
+        lock = self._applying
+
+        def apply(_context: TaskContext) -> BulkRun:
+            with lock:
+                return apply_bulk(library, number, label, ids, change)
+
         self.workspace.runner.run(
-            lambda _context: apply_to_each(library, ids, change),
+            apply,
             name=label,
-            on_done=lambda results: self._applied(BulkRun(label, ids, results)),
+            owner=self.window,
+            on_done=self._applied,
             on_error=lambda exc: show_error(self.window, label, describe(exc)),
         )
 
     def _applied(self, run: BulkRun) -> None:
-        self.awaiting = run
-        self.workspace.changed.emit(ChangeSet(EntityType.PUBLICATION, tuple(run.ids)))
+        self.waiting[run.number] = run
+        self.workspace.changed.emit(ChangeSet(EntityType.PUBLICATION, run.ids))
+        # A run that queued nothing (or whose changes a running sync already sent) is
+        # settled now; the others when a sync has brought the server's answers.
+        self._check()
 
     def sync_finished(self, _report: SyncReport) -> None:
-        """Once the server has answered, list what failed (if anything did)."""
-        run, self.awaiting = self.awaiting, None
-        if run is None:
+        """A sync ended (whether or not it reached the server): see which runs are answered."""
+        self._check()
+
+    def _check(self) -> None:
+        if not self.waiting:
             return
         library = self.workspace.library
+        runs = list(self.waiting.values())
         self.workspace.runner.run(
-            lambda _context: library.outbox(),
+            lambda _context: settle(runs, library.outbox()),
             name="bulk results",
-            on_done=lambda outbox: self._report(run, outbox),
+            owner=self.window,
+            on_done=self._settled,
         )
 
-    def _report(self, run: BulkRun, outbox: list[OutboxView]) -> None:
-        refused = {
-            entry.entity_id: entry
-            for entry in outbox
-            if entry.entity_type == EntityType.PUBLICATION.value
-            and entry.entity_id in run.ids
-            and entry.state in (EntryState.FAILED.value, EntryState.CONFLICT.value)
-        }
-        results = [
-            ItemResult(r.publication_id, r.title, _outcome(r, refused.get(r.publication_id)))
-            for r in run.results
-        ]
-        if any(r.error for r in results):
-            self.result_dialog = BulkResultDialog(BulkRun(run.label, run.ids, results), self.window)
-            self.result_dialog.setObjectName("bulk-results")
-            self.result_dialog.open()
+    def _settled(self, runs: list[BulkRun]) -> None:
+        for run in runs:
+            # Two checks may overlap: each run is reported once.
+            if self.waiting.pop(run.number, None) is None:
+                continue
+            self.settled.emit(run)
+            if run.failed:
+                self._show(run)
 
+    def _show(self, run: BulkRun) -> None:
+        dialog = BulkResultDialog(run, self.window)
+        dialog.setObjectName("bulk-results")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: self._forget_dialog(dialog))
+        self.result_dialog = dialog
+        dialog.open()
 
-def _outcome(result: ItemResult, entry: OutboxView | None) -> str | None:
-    """Why one publication of a bulk change didn't go through, or None when it did."""
-    if result.error or entry is None:
-        return result.error
-    if entry.state == EntryState.CONFLICT.value:
-        return "Conflicts with a change made on the server: choose under Sync > Conflicts"
-    return f"Refused by the server: {entry.error}"
+    def _forget_dialog(self, dialog: BulkResultDialog) -> None:
+        if self.result_dialog is dialog:
+            self.result_dialog = None

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.mirror.conflicts import Choice, ConflictView
 from app.ui.change_words import Names, field_label, load_names, sync_finished_signal
+from app.ui.live_status import OpenGuard
 from app.ui.messages import describe
 from app.ui.prompts import show_error
 from app.ui.tasks import TaskContext
@@ -85,6 +86,8 @@ class ConflictDialog(QDialog):
         self.choices: dict[str, QComboBox] = {}
         self._generation = 0
         self._busy = False
+        # A worker may answer after the dialog closed (and Qt deleted its widgets).
+        self._open = OpenGuard()
         self.setObjectName("conflict-dialog")
         self.setWindowTitle("Conflicts")
 
@@ -192,8 +195,8 @@ class ConflictDialog(QDialog):
         self.workspace.runner.run(
             load,
             name="conflicts",
-            on_done=lambda snapshot: self._loaded(generation, snapshot),
-            on_error=lambda exc: self._load_failed(generation, exc),
+            on_done=self._open(lambda snapshot: self._loaded(generation, snapshot)),
+            on_error=self._open(lambda exc: self._load_failed(generation, exc)),
         )
 
     def _after_sync(self, _report: object) -> None:
@@ -391,19 +394,25 @@ class ConflictDialog(QDialog):
         conflict = self.current()
         if conflict is None or self._busy:
             return
-        library = self.workspace.library
+        library, workspace = self.workspace.library, self.workspace
         self._busy = True
         self._set_buttons(conflict)
+        resolved = self._open(self._resolved)
+
+        def landed(_result: Any) -> None:
+            # The window refreshes (and syncs the choice) even when the dialog closed meanwhile.
+            workspace.changed.emit(None)
+            resolved()
+
         self.workspace.runner.run(
             lambda _context: library.resolve_conflict(conflict.id, choice),
             name="resolve conflict",
-            on_done=self._resolved,
-            on_error=self._resolve_failed,
+            on_done=landed,
+            on_error=self._open(self._resolve_failed),
         )
 
-    def _resolved(self, _result: Any) -> None:
+    def _resolved(self) -> None:
         self._busy = False
-        self.workspace.changed.emit(None)
         self.reload()
 
     def _resolve_failed(self, exc: BaseException) -> None:
@@ -412,6 +421,7 @@ class ConflictDialog(QDialog):
         self.reload()
 
     def done(self, result: int) -> None:
+        self._open.closed = True
         if self._sync_finished is not None:
             self._sync_finished.disconnect(self._after_sync)
             self._sync_finished = None

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 RUNNING_STATES = frozenset({"new", "preparing", "converting"})
 FINAL_STATES = frozenset({"finished", "failed", "canceled"})
 POLL_MS = 500
+RETRY_TEXT = "Not loaded yet: asking the server again…"
 
 KINDS = {
     "new_publication": "New publication",
@@ -263,9 +264,13 @@ class ConversionHistoryDialog(QDialog):
         return self.workspace.api().list_conversions(self.group_id, self.publication_id)
 
     def _poll_failed(self, exc: BaseException) -> None:
-        # Keep asking: a server that went away for a moment picks up where it left off.
+        # Keep asking (on the next tick, even when nothing was running): a server that went
+        # away for a moment picks up where it left off.
         self._poll_error = True
         set_message(self.notice, describe(exc), "bad")
+        if not self.rows:
+            self.empty.setText(RETRY_TEXT)
+        self.poller.start()
 
     # --- showing ------------------------------------------------------------------------
 

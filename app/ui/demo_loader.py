@@ -63,5 +63,5 @@ def load_demo(window: MainWindow) -> None:
         progress.setLabelText(text)
 
     workspace.runner.run(
-        create, name="demo", on_done=done, on_error=failed, on_progress=advanced
+        create, name="demo", on_done=done, on_error=failed, on_progress=advanced, owner=window
     )

@@ -199,6 +199,7 @@ class DetailPanel(QWidget):
         self.workspace.runner.run(
             lambda _context: load_snapshot(library, publication_id),
             name="publication details",
+            owner=self,
             on_done=lambda snapshot: self._loaded(generation, publication_id, snapshot),
             on_error=lambda exc: self._load_failed(generation, exc),
         )
@@ -323,6 +324,7 @@ class DetailPanel(QWidget):
         self.workspace.runner.run(
             work,
             name="save publication",
+            owner=self,
             on_done=self._saved,
             on_error=lambda exc: self._save_failed(publication_id, before, exc),
         )
@@ -382,6 +384,7 @@ class DetailPanel(QWidget):
         self.workspace.runner.run(
             lambda _context: discard_changes(library, publication_id, ids),
             name="discard refused change",
+            owner=self,
             on_done=self.workspace.changed.emit,
             on_error=lambda exc: show_error(self, "Not discarded", describe(exc)),
         )
@@ -398,6 +401,7 @@ class DetailPanel(QWidget):
         self.workspace.runner.run(
             work,
             name="retry refused change",
+            owner=self,
             on_done=self.workspace.changed.emit,
             on_error=lambda exc: show_error(self, "Not sent again", describe(exc)),
         )

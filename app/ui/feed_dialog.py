@@ -47,6 +47,8 @@ from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace
 
 POLL_MS = 1000
+EMPTY_TEXT = "No imports yet: import a feed from a URL or a file."
+RETRY_TEXT = "The imports are not loaded yet: asking the server again…"
 FEED_FILES = "Product feeds (*.xml *.rss *.atom *.csv *.tsv *.txt);;All files (*)"
 OFFLINE_TEXT = (
     "Folio is not connected to the server. Feed imports run on the server, so they can't be "
@@ -133,7 +135,7 @@ class ProductFeedDialog(QDialog):
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        self.empty = QLabel("No imports yet: import a feed from a URL or a file.")
+        self.empty = QLabel("Loading…")
         self.empty.setEnabled(False)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -188,8 +190,13 @@ class ProductFeedDialog(QDialog):
         return self.workspace.api().list_product_feeds(self.group_id)
 
     def _poll_failed(self, exc: BaseException) -> None:
+        # Keep asking on the next tick, even when nothing was running: a server that went
+        # away for a moment answers again.
         self._poll_error = True
         set_message(self.notice, describe(exc), "bad")
+        if not self.feeds:
+            self.empty.setText(RETRY_TEXT)
+        self.poller.start()
 
     # --- showing the imports -------------------------------------------------------------
 
@@ -208,6 +215,7 @@ class ProductFeedDialog(QDialog):
         if feeds and not kept:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self.tree.blockSignals(False)
+        self.empty.setText(EMPTY_TEXT)
         self.empty.setVisible(not feeds)
         self._report_endings(feeds)
         self._selection_changed()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from app.mirror.library import Item
+from app.core.enums import EntityType
+from app.mirror.library import ChangeSet, Item
 from app.mirror.publication_query import StateFilter
 from app.ui.workspace import Workspace
 
@@ -23,6 +25,15 @@ STATE_LABELS = {
 SEARCH_DELAY_MS = 250
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """A group's collections and metatags, read in a worker for the read ``generation``."""
+
+    generation: int
+    collections: list[Item]
+    metatags: list[Item]
+
+
 class FilterBar(QWidget):
     """Emits ``changed(fields)`` with PublicationQuery fields to replace."""
 
@@ -31,6 +42,8 @@ class FilterBar(QWidget):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self._group_id: int | None = None
+        self._generation = 0
         self.state = QComboBox()
         for value, label in STATE_LABELS.items():
             self.state.addItem(label, value.value)
@@ -67,6 +80,7 @@ class FilterBar(QWidget):
         )
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self.search.setFocus)
+        workspace.changed.connect(self._workspace_changed)
         self.set_group(None)
 
     def _emit_text(self) -> None:
@@ -81,6 +95,7 @@ class FilterBar(QWidget):
 
     def set_group(self, group_id: int | None) -> None:
         """Collections and metatags belong to a group: offered once one is chosen."""
+        self._group_id = group_id
         for combo, label in ((self.collection, "All collections"), (self.metatag, "All metatags")):
             combo.blockSignals(True)
             combo.clear()
@@ -88,28 +103,73 @@ class FilterBar(QWidget):
             combo.setEnabled(group_id is not None)
             combo.blockSignals(False)
         if group_id is None:
+            self._generation += 1  # a read still under way is for another group
             for combo in (self.collection, self.metatag):
                 combo.setToolTip(
                     "Choose a group on the left to filter by its collections and metatags"
                 )
             return
-        library = self.workspace.library
+        self.collection.setToolTip("Show the publications of one collection")
+        self.metatag.setToolTip("Show the publications with one metatag")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the chosen group's collections and metatags again (after a sync, or an edit
+        to them); the choice in each combo stays while it still exists."""
+        self._generation += 1
+        group_id = self._group_id
+        if group_id is None:
+            return
+        generation, library = self._generation, self.workspace.library
         self.workspace.runner.run(
-            lambda _context: (library.collections(group_id), library.metatags(group_id)),
+            lambda _context: FilterChoices(
+                generation, library.collections(group_id), library.metatags(group_id)
+            ),
             name="filters",
+            owner=self,
             on_done=self._fill,
         )
 
-    def _fill(self, result: tuple[list[Item], list[Item]]) -> None:
-        collections, metatags = result
-        self.collection.blockSignals(True)
-        for item in sorted(collections, key=lambda c: str(c.data.get("title", "")).lower()):
-            self.collection.addItem(str(item.data.get("title", "")), item.id)
-        self.collection.blockSignals(False)
-        self.metatag.blockSignals(True)
-        for item in sorted(metatags, key=_tag_label):
-            self.metatag.addItem(_tag_label(item), item.id)
-        self.metatag.blockSignals(False)
+    def _workspace_changed(self, change: ChangeSet | None) -> None:
+        if change is None or change.entity_type in (EntityType.COLLECTION, EntityType.METATAG):
+            self.refresh()
+
+    def _fill(self, choices: FilterChoices) -> None:
+        # Dropped when another group was chosen (or a newer read started) meanwhile: its
+        # items would mix with the current group's.
+        if choices.generation != self._generation:
+            return
+        collections = sorted(choices.collections, key=lambda c: _title(c).lower())
+        self._refill(
+            self.collection,
+            "collection_id",
+            "All collections",
+            [(_title(item), item.id) for item in collections],
+        )
+        metatags = sorted(choices.metatags, key=_tag_label)
+        self._refill(
+            self.metatag,
+            "metatag_id",
+            "All metatags",
+            [(_tag_label(item), item.id) for item in metatags],
+        )
+
+    def _refill(
+        self, combo: QComboBox, field: str, everything: str, entries: list[tuple[str, int]]
+    ) -> None:
+        """Replace ``combo``'s entries, keeping its choice; when the chosen item is gone,
+        "all" is chosen and the filter announced."""
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for label, item_id in entries:
+            combo.addItem(label, item_id)
+        index = combo.findData(chosen) if chosen is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+        if chosen is not None and index < 0:
+            self.changed.emit({field: None})
 
     def current(self) -> dict[str, Any]:
         return {
@@ -118,6 +178,10 @@ class FilterBar(QWidget):
             "metatag_id": self.metatag.currentData(),
             "text": self.search.text(),
         }
+
+
+def _title(item: Item) -> str:
+    return str(item.data.get("title", ""))
 
 
 def _tag_label(item: Item) -> str:

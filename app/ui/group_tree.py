@@ -37,6 +37,7 @@ class GroupTree(QTreeWidget):
         self.workspace.runner.run(
             lambda _context: (library.groups(), library.publication_counts()),
             name="groups",
+            owner=self,
             on_done=self._show,
         )
 

@@ -7,7 +7,15 @@ import gc
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +35,7 @@ from app.mirror.sync import SyncReport
 from app.ui.detail_panel import DetailPanel
 from app.ui.filter_bar import FilterBar
 from app.ui.group_tree import ALL, GroupTree
-from app.ui.publication_model import COLUMN_INDEX, PublicationTableModel
+from app.ui.publication_model import COLUMN_INDEX, COLUMNS, PublicationTableModel
 from app.ui.state_badge import StateBadgeDelegate
 from app.ui.sync_controller import SyncController
 from app.ui.sync_status import SyncStatusWidget
@@ -55,6 +63,9 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailCache(workspace.paths.cache_dir / "thumbnails")
         self.model = PublicationTableModel(workspace.library, workspace.runner, self.thumbnails)
         self._wanted_selection: list[int] = []
+        self._scroll_to_wanted = False
+        # Temporary ids of offline creations -> the ids the server gave them (last sync).
+        self._swaps: dict[int, int] = {}
         # Set when Settings chose another server: the window closes and opens again on it.
         self.restart_requested = False
 
@@ -169,7 +180,7 @@ class MainWindow(QMainWindow):
         """Show what the library holds at once; connect and sync in the background."""
         self.status.set_connecting(self.workspace.server_label)
         self.groups.reload()
-        self.model.set_query(PublicationQuery())
+        self.model.set_query(self._restored_sort())
         self.sync.refresh_status()
         if self.workspace.connection is None:
             self.workspace.connect_server()
@@ -180,36 +191,71 @@ class MainWindow(QMainWindow):
         # milliseconds instead of ~100 ms during a big sync (bench/ui_responsiveness.py).
         gc.freeze()
 
+    def _restored_sort(self) -> PublicationQuery:
+        """The first query, in the order the restored header shows."""
+        header = self.table.horizontalHeader()
+        key = (
+            COLUMNS[header.sortIndicatorSection()].sort
+            if 0 <= header.sortIndicatorSection() < len(COLUMNS)
+            else None
+        )
+        if key is None:
+            header.setSortIndicator(COLUMN_INDEX["title"], Qt.SortOrder.AscendingOrder)
+            return PublicationQuery()
+        descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        return PublicationQuery(sort=key, descending=descending)
+
     # --- selection ------------------------------------------------------------------------
 
     def selected_ids(self) -> list[int]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.id_at(row) for row in rows]
+        """The selected publications in table order; from the selection's ranges, so
+        Ctrl+A on 100,000 rows costs milliseconds, not seconds."""
+        rows: set[int] = set()
+        for selected in self.table.selectionModel().selection():
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        return [self.model.id_at(row) for row in sorted(rows)]
 
-    def select_ids(self, ids: list[int]) -> None:
-        selection = self.table.selectionModel()
-        selection.clearSelection()
-        first = True
-        for pub_id in ids:
-            row = self.model.row_of(pub_id)
-            if row is None:
-                continue
-            flags = (
-                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    def select_ids(self, ids: list[int], *, scroll: bool = True) -> None:
+        """Select these publications in one step (one selection-changed signal, however
+        many rows); ``scroll`` brings the first into view."""
+        rows = sorted(row for row in map(self.model.row_of, ids) if row is not None)
+        selection = QItemSelection()
+        last_column = self.model.columnCount() - 1
+        start = previous = None
+        for row in [*rows, None]:
+            if start is not None and (row is None or row != previous + 1):
+                selection.select(
+                    self.model.index(start, 0), self.model.index(previous, last_column)
+                )
+                start = None
+            if row is not None and start is None:
+                start = row
+            previous = row
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        if rows:
+            current = self.model.index(rows[0], COLUMN_INDEX["title"])
+            self.table.selectionModel().setCurrentIndex(
+                current, QItemSelectionModel.SelectionFlag.NoUpdate
             )
-            if first:
-                self.table.setCurrentIndex(self.model.index(row, COLUMN_INDEX["title"]))
-                self.table.scrollTo(self.model.index(row, 0))
-                first = False
-            selection.select(self.model.index(row, 0), flags)
+            if scroll:
+                self.table.scrollTo(current)
+        self.table.selectionModel().select(selection, flags)
 
     def request_selection(self, ids: list[int]) -> None:
-        """Select these publications once the table shows them (after the next reload)."""
+        """Select (and show) these publications once the table has them, after the next
+        reload."""
         self._wanted_selection = list(ids)
+        self._scroll_to_wanted = True
 
     def _remember_selection(self) -> None:
+        """Before the rows change under the view: keep the user's selection, by id (an
+        offline creation under the id the server gave it)."""
         if not self._wanted_selection:
-            self._wanted_selection = self.selected_ids()
+            self._wanted_selection = [self._swaps.get(i, i) for i in self.selected_ids()]
+        self._swaps = {}
 
     def _selection_changed(self) -> None:
         ids = self.selected_ids()
@@ -247,8 +293,10 @@ class MainWindow(QMainWindow):
             )
             self.demo_button.setVisible(self.workspace.embedded)
         wanted, self._wanted_selection = self._wanted_selection, []
-        if wanted:
-            self.select_ids(wanted)
+        scroll, self._scroll_to_wanted = self._scroll_to_wanted, False
+        if wanted and wanted != self.selected_ids():
+            # A background refresh keeps the view where the user left it.
+            self.select_ids(wanted, scroll=scroll)
 
     def _group_selected(self, group_id: int) -> None:
         chosen = None if group_id == ALL else group_id
@@ -263,10 +311,10 @@ class MainWindow(QMainWindow):
     # --- changes and sync -----------------------------------------------------------------
 
     def _local_change(self, change: ChangeSet | None) -> None:
-        if change is not None and change.ids and self.model.row_of(change.ids[0]) is not None:
+        if change is not None and change.ids:
             self.model.refresh_ids(change.ids)
-        else:
-            self.model.reload()
+        # Again from the library: the change may move rows under the filter or the sort.
+        self.model.reload()
         self.groups.reload()
         self.sync.refresh_status()
         self._sync_soon.start()
@@ -275,14 +323,13 @@ class MainWindow(QMainWindow):
         self.status.sync_finished(report)
         # Offline creations got their server ids: keep them selected under the new id.
         swaps = {old: new for kind, old, new in report.adopted if kind == "publication"}
-        self._wanted_selection = [swaps.get(pub_id, pub_id) for pub_id in self.selected_ids()]
+        self._swaps.update(swaps)
         for old, new in swaps.items():
             self.detail.publication_adopted(old, new)
         if report.pulled or report.pushed or swaps:
             self.model.reload()
             self.groups.reload()
-        else:
-            self._wanted_selection = []
+            self.filters.refresh()
         if report.pulled or report.pushed or swaps or report.failed or report.conflicts:
             # Refused edits and conflicts show in the panel beside their fields.
             self.detail.show_publication(self.detail.publication_id)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.mirror.library import ChangeSet, Item, Library
 from app.ui.change_words import plural, sync_finished_signal
 from app.ui.entry_form import EntryForm
-from app.ui.live_status import ERROR_COLOR
+from app.ui.live_status import ERROR_COLOR, OpenGuard
 from app.ui.messages import describe, field_errors
 from app.ui.prompts import show_error
 from app.ui.tasks import TaskContext
@@ -85,6 +85,8 @@ class ManagerDialog(QDialog):
         self.form: EntryForm | None = None
         self._generation = 0
         self._select_after: int | None = None
+        # A worker may answer after the dialog closed (and Qt deleted its widgets).
+        self._open = OpenGuard()
         self.setObjectName(f"{self.noun}-manager")
         self.setWindowTitle(f"{self.noun.capitalize()}s")
 
@@ -173,6 +175,8 @@ class ManagerDialog(QDialog):
         generation = self._generation
         library = self.workspace.library
         group_id = self.group_id
+        # Taken now: the worker touches nothing of the dialog, which may close meanwhile.
+        items, using = self._items, self._using
 
         def load(_context: TaskContext) -> ManagerSnapshot:
             title = next(
@@ -186,17 +190,17 @@ class ManagerDialog(QDialog):
                     item.pending,
                     item.conflict,
                     item.sync_error,
-                    len(self._using(library, item.id)),
+                    len(using(library, item.id)),
                 )
-                for item in self._items(library)
+                for item in items(library)
             ]
             return ManagerSnapshot(title, rows)
 
         self.workspace.runner.run(
             load,
             name=f"{self.noun}s",
-            on_done=lambda snapshot: self._loaded(generation, snapshot),
-            on_error=lambda exc: self._load_failed(generation, exc),
+            on_done=self._open(lambda snapshot: self._loaded(generation, snapshot)),
+            on_error=self._open(lambda exc: self._load_failed(generation, exc)),
         )
 
     def _after_sync(self, _report: object) -> None:
@@ -284,18 +288,29 @@ class ManagerDialog(QDialog):
         self.workspace.runner.run(
             lambda _context: change(library),
             name=f"save {self.noun}",
-            on_done=lambda result: self._landed(form, result),
-            on_error=lambda exc: form.show_errors(field_errors(exc) or {"": [describe(exc)]}),
+            on_done=self._announcing(self._open(lambda result: self._landed(form, result))),
+            on_error=self._open(
+                lambda exc: form.show_errors(field_errors(exc) or {"": [describe(exc)]})
+            ),
         )
 
     def _landed(self, form: EntryForm, change: ChangeSet) -> None:
         form.finish()
-        self._changed(change, change.ids[0] if change.ids else None)
-
-    def _changed(self, change: ChangeSet | None, select: int | None = None) -> None:
-        self._select_after = select
-        self.workspace.changed.emit(change)
+        self._select_after = change.ids[0] if change.ids else None
         self.reload()
+
+    def _announcing(
+        self, then: Callable[[ChangeSet | None], None]
+    ) -> Callable[[ChangeSet | None], None]:
+        """A callback for a change that landed: the window hears of it even when this dialog
+        closed meanwhile (``then`` is guarded), so its views and the next sync follow."""
+        workspace = self.workspace
+
+        def landed(change: ChangeSet | None) -> None:
+            workspace.changed.emit(change)
+            then(change)
+
+        return landed
 
     # --- deleting -------------------------------------------------------------------------------
 
@@ -304,13 +319,13 @@ class ManagerDialog(QDialog):
         row = self.selected_row()
         if row is None:
             return
-        library = self.workspace.library
+        library, using = self.workspace.library, self._using
         self.delete_button.setEnabled(False)
         self.workspace.runner.run(
-            lambda _context: self._using(library, row.id),
+            lambda _context: using(library, row.id),
             name=f"{self.noun} users",
-            on_done=lambda users: self._ask_delete_then_enable(row, users),
-            on_error=lambda exc: self._failed("Delete", exc),
+            on_done=self._open(lambda users: self._ask_delete_then_enable(row, users)),
+            on_error=self._open(lambda exc: self._failed("Delete", exc)),
         )
 
     def _ask_delete_then_enable(self, row: ManagedRow, users: list[tuple[int, str]]) -> None:
@@ -322,8 +337,8 @@ class ManagerDialog(QDialog):
         self.workspace.runner.run(
             lambda _context: change(library),
             name=f"delete {self.noun}",
-            on_done=self._changed,
-            on_error=lambda exc: self._failed("Delete", exc),
+            on_done=self._announcing(self._open(lambda _change: self.reload())),
+            on_error=self._open(lambda exc: self._failed("Delete", exc)),
         )
 
     def _failed(self, label: str, exc: BaseException) -> None:
@@ -332,6 +347,7 @@ class ManagerDialog(QDialog):
         self.reload()
 
     def done(self, result: int) -> None:
+        self._open.closed = True
         if self._sync_finished is not None:
             self._sync_finished.disconnect(self._after_sync)
             self._sync_finished = None

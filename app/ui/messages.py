@@ -37,7 +37,10 @@ def describe(exc: BaseException) -> str:
         # The path is the user's own file; strerror says why in words.
         name = f" ({exc.filename})" if exc.filename else ""
         return f"The file could not be read{name}: {exc.strerror or exc}"
-    log.error("unexpected error in the window", exc_info=exc)
+    if exc.__traceback__ is not None:
+        # Raised on the UI thread. A worker's failure was logged with its traceback by the
+        # task runner already (which then drops the traceback).
+        log.error("unexpected error in the window", exc_info=exc)
     return f"Something went wrong ({type(exc).__name__}); the details are in the log file."
 
 

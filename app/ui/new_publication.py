@@ -5,6 +5,7 @@ the next sync uploads the PDF and creates it on the server."""
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,12 +114,23 @@ class NewPublicationDialog(QDialog):
 
 
 class NewPublicationFlow(QObject):
+    """Files become publications strictly one at a time: a file is checked (PyMuPDF, which
+    must not run twice at once) and its dialog answered before the next file is looked at,
+    however many drops or Ctrl+N arrive meanwhile; they wait in the queue."""
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.workspace = window.workspace
+        # The dialog waiting for an answer, if any (None while a file is being checked).
         self.dialog: NewPublicationDialog | None = None
-        self._queue: list[Path] = []
+        self._queue: deque[Path] = deque()
+        self._busy = False
+
+    @property
+    def busy(self) -> bool:
+        """Whether a file is being checked or its dialog is open."""
+        return self._busy
 
     def start(self, paths: list[Path]) -> None:
         """Check each file, then ask about each good one in turn."""
@@ -126,9 +138,10 @@ class NewPublicationFlow(QObject):
         self._next()
 
     def _next(self) -> None:
-        if self.dialog is not None or not self._queue:
+        if self._busy or not self._queue:
             return
-        path = self._queue.pop(0)
+        self._busy = True
+        path = self._queue.popleft()
         library = self.workspace.library
 
         def check(_context: TaskContext) -> tuple[PdfFacts, list[Item]]:
@@ -137,36 +150,46 @@ class NewPublicationFlow(QObject):
         self.workspace.runner.run(
             check,
             name="inspect pdf",
+            owner=self.window,
             on_done=self._ask,
             on_error=lambda exc: self._refused(path, exc),
         )
 
     def _refused(self, path: Path, exc: BaseException) -> None:
+        # The message doesn't wait for an answer: the next file is checked meanwhile.
         show_error(
             self.window,
             "Can't use this file",
             f"“{path.name}” can't become a publication: {describe(exc)}",
         )
-        self._next()
+        self._done_with_file()
 
     def _ask(self, result: tuple[PdfFacts, list[Item]]) -> None:
         facts, groups = result
-        self.dialog = NewPublicationDialog(facts, groups, self.window.current_group, self.window)
-        self.dialog.finished.connect(self._answered)
-        self.dialog.open()
+        dialog = NewPublicationDialog(facts, groups, self.window.current_group, self.window)
+        self.dialog = dialog
+        # Bound to its own dialog: the answer is read from the dialog that was answered.
+        dialog.finished.connect(lambda code: self._answered(dialog, code))
+        dialog.open()
 
-    def _answered(self, code: int) -> None:
-        dialog, self.dialog = self.dialog, None
-        if dialog is not None and code == QDialog.DialogCode.Accepted:
+    def _answered(self, dialog: NewPublicationDialog, code: int) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        if code == QDialog.DialogCode.Accepted:
             group_id, fields = int(dialog.group.currentData()), dialog.fields()
+            library = self.workspace.library
             self.workspace.runner.run(
-                lambda _context: self.workspace.library.create_publication(group_id, fields),
+                lambda _context: library.create_publication(group_id, fields),
                 name="create publication",
+                owner=self.window,
                 on_done=self._created,
                 on_error=lambda exc: show_error(self.window, "Not created", describe(exc)),
             )
-        if dialog is not None:
-            dialog.deleteLater()
+        dialog.deleteLater()
+        self._done_with_file()
+
+    def _done_with_file(self) -> None:
+        self._busy = False
         self._next()
 
     def _created(self, change: ChangeSet) -> None:

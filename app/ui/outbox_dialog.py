@@ -40,7 +40,7 @@ from app.ui.change_words import (
     server_answer,
     sync_finished_signal,
 )
-from app.ui.live_status import ERROR_COLOR
+from app.ui.live_status import ERROR_COLOR, OpenGuard
 from app.ui.messages import describe
 from app.ui.prompts import confirm, show_error
 from app.ui.tasks import TaskContext
@@ -70,6 +70,8 @@ class OutboxDialog(QDialog):
         self.entries: list[OutboxView] = []
         self.names = Names()
         self._generation = 0
+        # A worker may answer after the dialog closed (and Qt deleted its widgets).
+        self._open = OpenGuard()
         self.setObjectName("outbox-dialog")
         self.setWindowTitle(
             "Waiting changes"
@@ -155,8 +157,8 @@ class OutboxDialog(QDialog):
         self.workspace.runner.run(
             load,
             name="outbox",
-            on_done=lambda snapshot: self._loaded(generation, snapshot),
-            on_error=lambda exc: self._load_failed(generation, exc),
+            on_done=self._open(lambda snapshot: self._loaded(generation, snapshot)),
+            on_error=self._open(lambda exc: self._load_failed(generation, exc)),
         )
 
     def _wanted(self, entry: OutboxView) -> bool:
@@ -273,16 +275,19 @@ class OutboxDialog(QDialog):
             if len(kinds) == 1
             else None
         )
+        workspace, reload = self.workspace, self._open(self.reload)
+
+        def acted(_result: None) -> None:
+            # The window refreshes (and syncs) even when the dialog closed meanwhile.
+            workspace.changed.emit(change)
+            reload()
+
         self.workspace.runner.run(
             work,
             name=f"outbox {label.lower()}",
-            on_done=lambda _result: self._acted(change),
-            on_error=lambda exc: self._act_failed(label, exc),
+            on_done=acted,
+            on_error=self._open(lambda exc: self._act_failed(label, exc)),
         )
-
-    def _acted(self, change: ChangeSet | None) -> None:
-        self.workspace.changed.emit(change)
-        self.reload()
 
     def _act_failed(self, label: str, exc: BaseException) -> None:
         show_error(self, label, describe(exc))
@@ -296,6 +301,7 @@ class OutboxDialog(QDialog):
         dialog.open()
 
     def done(self, result: int) -> None:
+        self._open.closed = True
         if self._sync_finished is not None:
             self._sync_finished.disconnect(self._after_sync)
             self._sync_finished = None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.pdf.document import PdfDocument
 from app.ui.live_status import OpenGuard, set_message
 from app.ui.messages import describe
 from app.ui.tasks import TaskRunner
@@ -54,7 +53,11 @@ def parse_page_list(text: str, page_count: int) -> list[int]:
 
 
 def count_pdf_pages(path: Path) -> int:
-    """Raises InvalidPdfError (not a PDF, damaged, encrypted, no pages) or OSError."""
+    """Raises InvalidPdfError (not a PDF, damaged, encrypted, no pages) or OSError. Runs in a
+    worker."""
+    # Imported here, in the worker: PyMuPDF takes over a second to import.
+    from app.pdf.document import PdfDocument
+
     with PdfDocument.open(path, in_memory=False) as document:
         return document.page_count
 

@@ -14,9 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from app.core.errors import FolioError
+
 log = logging.getLogger(__name__)
+
+# What a task may fail with in normal use (the server refused, the network is down, the
+# user's file can't be read): the window says why. Anything else is a bug worth a traceback.
+EXPECTED_FAILURES: tuple[type[BaseException], ...] = (FolioError, OSError)
 
 
 @dataclass
@@ -83,7 +90,11 @@ class _Runnable(QRunnable):
         try:
             result = self.fn(self.handle.context)
         except BaseException as exc:  # reported to the UI, never lost in a worker thread
-            log.debug("task %s failed", self.handle.name, exc_info=True)
+            if isinstance(exc, EXPECTED_FAILURES):
+                log.debug("task %s failed", self.handle.name, exc_info=True)
+            else:
+                # A bug: the traceback goes to the log file now, as it is dropped below.
+                log.error("task %s failed unexpectedly", self.handle.name, exc_info=True)
             # Without its traceback: the frames would keep this runnable's Python wrapper
             # alive after Qt deleted it, and its late collection corrupts PySide's state.
             exc.__traceback__ = None
@@ -92,6 +103,14 @@ class _Runnable(QRunnable):
             self.handle.succeeded.emit(result)
         finally:
             self.handle.finished.emit()
+
+
+def _while_alive(owner: QObject, callback: Callable[..., Any]) -> Callable[..., None]:
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(*args)
+
+    return call
 
 
 class TaskRunner(QObject):
@@ -111,16 +130,19 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
         on_finished: Callable[[], None] | None = None,
+        owner: QObject | None = None,
     ) -> TaskHandle:
+        """``owner``: the widget the callbacks belong to; once Qt deleted it (its window
+        closed), they are skipped instead of touching deleted widgets."""
         handle = TaskHandle(name, self._running)
-        if on_done is not None:
-            handle.succeeded.connect(on_done)
-        if on_error is not None:
-            handle.failed.connect(on_error)
-        if on_progress is not None:
-            handle.progressed.connect(on_progress)
-        if on_finished is not None:
-            handle.finished.connect(on_finished)
+        for signal, callback in (
+            (handle.succeeded, on_done),
+            (handle.failed, on_error),
+            (handle.progressed, on_progress),
+            (handle.finished, on_finished),
+        ):
+            if callback is not None:
+                signal.connect(callback if owner is None else _while_alive(owner, callback))
         self.pool.start(_Runnable(handle, fn))
         return handle
 

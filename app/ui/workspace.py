@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.client.api import FolioApi
 from app.client.transport import RetryPolicy
+from app.core.errors import FolioError
 from app.mirror.library import Library
 from app.mirror.store import mirror_file
 from app.settings import Paths
@@ -43,8 +44,26 @@ class Connection:
         return f"Connection({self.url!r}, embedded={self.embedded})"
 
 
-class KeyMissingError(Exception):
-    """No key for a remote server: the user is asked for one in Settings."""
+class KeyMissingError(FolioError):
+    """No key for a remote server; the message says where to give one."""
+
+
+class NotConnectedError(FolioError):
+    """The server was not reached (yet); the message says why when that is known."""
+
+
+def missing_key_message(server_url: str, keyring_usable: bool) -> str:
+    """What to do when there is no key for ``server_url``: Settings (the key goes to the
+    keyring) or FOLIO_API_KEY; without a usable keyring, how to get one."""
+    # Imported here, as in ``Workspace._connect``: importing keyring costs the window's start.
+    from app.mirror.credentials import API_KEY_ENV, NO_KEYRING_MESSAGE
+
+    if not keyring_usable:
+        return f"No API key for {server_url}. {NO_KEYRING_MESSAGE}"
+    return (
+        f"No API key for {server_url}. Enter one in Settings (it is kept in the system "
+        f"keyring), or set it in the {API_KEY_ENV} environment variable."
+    )
 
 
 class Workspace(QObject):
@@ -102,14 +121,12 @@ class Workspace(QObject):
             server.start()
             self._embedded = server
             return Connection(server.url, server.key, embedded=True)
-        from app.mirror.credentials import load_key
+        # Imported here: the keyring may look for its backends (and talk to D-Bus).
+        from app.mirror.credentials import keyring_available, load_key
 
         key = load_key(self.server_url)
         if not key:
-            raise KeyMissingError(
-                f"No API key for {self.server_url}: enter one in Settings (it is kept in the "
-                "system keyring)"
-            )
+            raise KeyMissingError(missing_key_message(self.server_url, keyring_available()))
         return Connection(self.server_url, key, embedded=False)
 
     def _connected(self, connection: Connection) -> None:
@@ -133,7 +150,7 @@ class Workspace(QObject):
         """This thread's API client for the current connection (sessions aren't shared
         between threads)."""
         if self.connection is None:
-            raise KeyMissingError(self.connection_error or "Not connected to the server yet")
+            raise NotConnectedError(self.connection_error or "Not connected to the server yet")
         cached = getattr(self._local, "api", None)
         if cached is not None and cached[0] == self._generation:
             return cached[1]

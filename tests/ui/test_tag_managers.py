@@ -3,15 +3,18 @@ they add, rename and delete reaches it at the next sync, and deletes are safe.""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
 
 from app.ui.manager_dialog import ManagerDialog
 from app.ui.tag_managers import CollectionManager, MetatagManager
+from app.ui.tasks import TaskRunner
 from app.ui.workspace import Workspace
 from tests.conftest import Tenant
 from tests.ui.conftest import sync_and_wait
@@ -281,4 +284,90 @@ def _messages(manager: ManagerDialog) -> list[QMessageBox]:
         box
         for box in manager.findChildren(QMessageBox)
         if box.objectName() == "folio-message" and box.isVisible()
+    ]
+
+
+# --- closing while a worker is busy --------------------------------------------------------
+
+
+class HeldPool:
+    """The workspace's tasks on one real worker thread, which ``hold`` keeps busy until
+    ``release``: what a slow disk or a big library does to the manager's reads."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(1)
+        self.workspace = workspace
+        self.previous = workspace.runner
+        workspace.runner = TaskRunner(self.pool)
+        self.gate = threading.Event()
+
+    def hold(self) -> None:
+        self.workspace.runner.run(lambda _context: self.gate.wait(10), name="slow")
+
+    def release(self) -> None:
+        self.gate.set()
+        assert self.pool.waitForDone(10_000)
+
+    def restore(self) -> None:
+        self.release()
+        self.workspace.runner = self.previous
+
+
+@pytest.fixture
+def held_pool(workspace: Workspace) -> Iterator[HeldPool]:
+    held = HeldPool(workspace)
+    yield held
+    held.restore()
+
+
+def _close_and_delete(manager: ManagerDialog) -> None:
+    """Close as the window's managers close (deleted on close), and let Qt delete it."""
+    manager.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    manager.reject()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(manager)
+
+
+@pytest.mark.parametrize("manager_class", [MetatagManager, CollectionManager])
+def test_closing_a_manager_during_its_load_raises_nothing(
+    manager_class: type[ManagerDialog],
+    workspace: Workspace,
+    ui_tenant: Tenant,
+    held_pool: HeldPool,
+    qtbot: Any,
+) -> None:
+    held_pool.hold()
+    manager = manager_class(workspace, ui_tenant.group_id, None)
+    manager.show()
+    assert manager.status.text() == "Loading…"
+    _close_and_delete(manager)
+
+    held_pool.release()  # the load ends now, after the dialog is gone
+    qtbot.waitUntil(lambda: workspace.runner.busy == 0, timeout=10_000)
+    # (pytest-qt fails the test on an exception in a Qt callback.)
+
+
+def test_a_metatag_saved_as_the_manager_closes_still_reaches_the_window(
+    workspace: Workspace, ui_tenant: Tenant, held_pool: HeldPool, qtbot: Any
+) -> None:
+    manager = MetatagManager(workspace, ui_tenant.group_id, None)  # deleted by the test
+    with qtbot.waitSignal(manager.loaded, timeout=10_000):
+        manager.show()
+    _click(qtbot, manager.add_button)
+    assert manager.form is not None
+    _fill(qtbot, manager.form.inputs["category"], "season")
+    _fill(qtbot, manager.form.inputs["value"], "summer")
+    held_pool.hold()
+    _click(qtbot, manager.form.ok_button)  # saved in a worker, behind the held one
+    announced: list[Any] = []
+    workspace.changed.connect(announced.append)
+    _close_and_delete(manager)
+
+    held_pool.release()
+    qtbot.waitUntil(lambda: bool(announced), timeout=10_000)
+    [change] = announced
+    assert change.entity_type == "metatag"
+    assert [tag.data["value"] for tag in workspace.library.metatags(ui_tenant.group_id)] == [
+        "summer"
     ]
