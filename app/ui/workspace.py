@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,17 @@ class Connection:
 
     def __repr__(self) -> str:
         return f"Connection({self.url!r}, embedded={self.embedded})"
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection inside; what was made meanwhile is frozen after."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 class KeyMissingError(FolioError):
@@ -114,8 +126,10 @@ class Workspace(QObject):
     def _connect(self, _context: TaskContext) -> Connection:
         if self.server_url is None:
             # Imported here: FastAPI and uvicorn take over a second to import, and the
-            # window should be on screen before that.
-            from app.server.embedded import EmbeddedServer, embedded_config
+            # window should be on screen before that. The collector waits meanwhile: a
+            # full collection over the half-imported modules would stall the window too.
+            with _collector_paused():
+                from app.server.embedded import EmbeddedServer, embedded_config
 
             server = EmbeddedServer(embedded_config(self.paths.data_dir, self.paths.database_url))
             server.start()
