@@ -57,9 +57,9 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     # The window is the default command, so its options work without "gui" too.
-    _add_gui_options(parser, argparse.SUPPRESS)
+    _add_gui_options(parser)
     gui = sub.add_parser("gui", help="open the window (the default)")
-    _add_gui_options(gui, argparse.SUPPRESS)
+    _add_gui_options(gui)
 
     # The order here is the order `folio --help` lists the commands in.
     add_serve_parser(sub)
@@ -73,7 +73,9 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_gui_options(parser: argparse.ArgumentParser, default: object) -> None:
+def _add_gui_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: set only when given, so `folio X gui` and `folio gui X` don't undo each other.
+    default = argparse.SUPPRESS
     parser.add_argument("--data-dir", default=default, help="where Folio keeps its data")
     parser.add_argument(
         "--server", default=default, help="use this server instead of the embedded one"

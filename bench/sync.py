@@ -176,23 +176,18 @@ def seed(data_dir: Path, publications: int, groups: int) -> Seeded:
     return Seeded(key, group_of, len(group_rows), len(publication_rows), last_seq)
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    """``folio serve`` on a free port; returns the process and its URL once it answers."""
+def start_server(
+    data_dir: Path, *options: str, conversion_processes: int | None = 0
+) -> tuple[subprocess.Popen[str], str]:
+    """``folio serve`` on a free port (conversions off unless ``conversion_processes`` says
+    otherwise; None keeps the server's default); returns the process and its URL once it
+    answers."""
+    command = [sys.executable, "-m", "app", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    command += ["--rate-limit", "100000000", *options]
+    if conversion_processes is not None:
+        command += ["--conversion-processes", str(conversion_processes)]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "serve",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            "--rate-limit",
-            "100000000",
-            "--conversion-processes",
-            "0",
-        ],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -58,14 +58,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
-
 REPO = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-from sync import SanityError, check_report, first_sync, seed, stop_server  # noqa: E402
+from sync import (  # noqa: E402
+    SanityError,
+    check_report,
+    first_sync,
+    seed,
+    start_server,
+    stop_server,
+)
 
 TARGET_STALL_MS = 50.0
 TARGET_SHOWN_S = 1.0
@@ -74,46 +79,6 @@ WINDOW = BENCH / "ui_window_run.py"
 
 
 # --- setup -------------------------------------------------------------------------------------
-
-
-def start_server(
-    data_dir: Path, conversion_processes: int | None
-) -> tuple[subprocess.Popen[str], str]:
-    """``folio serve`` on a free port with conversions on (bench/sync.py's starter switches
-    them off); returns the process and its URL once it answers."""
-    command = [sys.executable, "-m", "app", "serve", "--port", "0", "--data-dir", str(data_dir)]
-    command += ["--rate-limit", "100000000", "--scheduler-interval", "0"]
-    if conversion_processes is not None:
-        command += ["--conversion-processes", str(conversion_processes)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        start_new_session=True,  # its rendering processes go with it
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    url = None
-    for line in process.stdout:
-        lines.append(line)
-        if "listening on" in line:
-            url = line.rsplit(" ", 1)[-1].strip()
-            break
-    if url is None:
-        stop_server(process)
-        raise SanityError("server did not start:\n" + "".join(lines))
-    threading.Thread(target=process.stdout.read, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    return process, url
 
 
 def sample_pdf(pages: int) -> bytes:
@@ -420,7 +385,12 @@ def main() -> None:
             flush=True,
         )
         seeded = seed(work / "server", args.publications, args.groups)
-        server, url = start_server(work / "server", args.conversion_processes)
+        server, url = start_server(
+            work / "server",
+            "--scheduler-interval",
+            "0",
+            conversion_processes=args.conversion_processes,
+        )
         args.work, args.group_id = work, min(seeded.group_of.values())
         args.pdf = work / "catalogue.pdf"
         args.pdf.write_bytes(sample_pdf(args.pages))

@@ -5,13 +5,13 @@ dialogs and the metatag and collection managers use them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtCore import QObject
 
 from app.core.enums import EntityType
 from app.mirror.library import Library, OutboxView
@@ -179,11 +179,15 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def sync_finished_signal(parent: QObject | None) -> SignalInstance | None:
-    """The window's "a sync ended" signal, when the dialog's parent is the window: what
-    a sync settles (ids adopted, changes refused) shows while the dialog is open."""
+def follow_syncs(parent: QObject | None, slot: Callable[[object], None]) -> Callable[[], None]:
+    """Call ``slot`` after each sync of the window, when the dialog's parent is the window:
+    what a sync settles (ids adopted, changes refused) shows while the dialog is open.
+    Returns the function that stops it (a closing dialog calls it)."""
     sync = getattr(parent, "sync", None)
-    return sync.finished if isinstance(sync, SyncController) else None
+    if not isinstance(sync, SyncController):
+        return lambda: None
+    sync.finished.connect(slot)
+    return lambda: sync.finished.disconnect(slot)
 
 
 def server_answer(entry: OutboxView) -> list[str]:

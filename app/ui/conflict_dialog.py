@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.mirror.conflicts import Choice, ConflictView
-from app.ui.change_words import Names, field_label, load_names, sync_finished_signal
+from app.ui.change_words import Names, field_label, follow_syncs, load_names
 from app.ui.live_status import OpenGuard
 from app.ui.messages import describe
 from app.ui.prompts import show_error
@@ -174,9 +174,7 @@ class ConflictDialog(QDialog):
         self.resize(940, 520)
         self._set_buttons(None)
 
-        self._sync_finished = sync_finished_signal(parent)
-        if self._sync_finished is not None:
-            self._sync_finished.connect(self._after_sync)
+        self._stop_following = follow_syncs(parent, self._after_sync)
         self.reload()
 
     # --- loading ---------------------------------------------------------------------------
@@ -422,9 +420,8 @@ class ConflictDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._open.closed = True
-        if self._sync_finished is not None:
-            self._sync_finished.disconnect(self._after_sync)
-            self._sync_finished = None
+        self._stop_following()
+        self._stop_following = lambda: None
         super().done(result)
 
 

@@ -73,12 +73,6 @@ class GroupTree(QTreeWidget):
                 self.setCurrentItem(item)
                 return
 
-    def group_title(self, group_id: int) -> str:
-        for group in self.groups:
-            if group.id == group_id:
-                return str(group.data.get("title") or f"Group {group_id}")
-        return f"Group {group_id}"
-
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         if current is None:
             return

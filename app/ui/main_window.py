@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
     QTimer,
-    Signal,
 )
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -50,10 +49,6 @@ ROW_HEIGHT = THUMBNAIL_HEIGHT + 8
 
 
 class MainWindow(QMainWindow):
-    """``selection_changed`` carries the selected publication ids."""
-
-    selection_changed = Signal(list)
-
     def __init__(self, workspace: Workspace, sync: SyncController) -> None:
         super().__init__()
         self.workspace = workspace
@@ -272,7 +267,6 @@ class MainWindow(QMainWindow):
             self.table.viewport().update()
             ids = [editing]
         self.actions.update_enabled(ids)
-        self.selection_changed.emit(ids)
 
     def _loaded(self, count: int) -> None:
         self.filters.set_count(count)

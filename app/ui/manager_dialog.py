@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.mirror.library import ChangeSet, Item, Library
-from app.ui.change_words import plural, sync_finished_signal
+from app.ui.change_words import follow_syncs, plural
 from app.ui.entry_form import EntryForm
 from app.ui.live_status import ERROR_COLOR, OpenGuard
 from app.ui.messages import describe, field_errors
@@ -139,9 +139,7 @@ class ManagerDialog(QDialog):
         self.resize(620, 420)
         self._selection_changed()
 
-        self._sync_finished = sync_finished_signal(parent)
-        if self._sync_finished is not None:
-            self._sync_finished.connect(self._after_sync)
+        self._stop_following = follow_syncs(parent, self._after_sync)
         self.reload()
 
     # --- what subclasses say ---------------------------------------------------------------
@@ -348,7 +346,6 @@ class ManagerDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._open.closed = True
-        if self._sync_finished is not None:
-            self._sync_finished.disconnect(self._after_sync)
-            self._sync_finished = None
+        self._stop_following()
+        self._stop_following = lambda: None
         super().done(result)

@@ -35,10 +35,10 @@ from app.ui.change_words import (
     Names,
     describe_change,
     field_label,
+    follow_syncs,
     load_names,
     plural,
     server_answer,
-    sync_finished_signal,
 )
 from app.ui.live_status import ERROR_COLOR, OpenGuard
 from app.ui.messages import describe
@@ -136,9 +136,7 @@ class OutboxDialog(QDialog):
         self.resize(900, 480)
         self._selection_changed()
 
-        self._sync_finished = sync_finished_signal(parent)
-        if self._sync_finished is not None:
-            self._sync_finished.connect(self._after_sync)
+        self._stop_following = follow_syncs(parent, self._after_sync)
         self.reload()
 
     # --- loading ---------------------------------------------------------------------------
@@ -302,9 +300,8 @@ class OutboxDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._open.closed = True
-        if self._sync_finished is not None:
-            self._sync_finished.disconnect(self._after_sync)
-            self._sync_finished = None
+        self._stop_following()
+        self._stop_following = lambda: None
         super().done(result)
 
 

@@ -59,7 +59,6 @@ class TaskHandle(QObject):
         super().__init__()
         self.name = name
         self.context = TaskContext(_report=self._emit_progress)
-        self.done = False
         self._running = running
         running.add(self)
         _UNFINISHED.add(self)
@@ -67,7 +66,6 @@ class TaskHandle(QObject):
 
     @Slot()
     def _forget(self) -> None:
-        self.done = True
         self._running.discard(self)
         _UNFINISHED.discard(self)
         self.deleteLater()

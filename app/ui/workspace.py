@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -173,10 +173,6 @@ class Workspace(QObject):
         api = FolioApi.connect(self.connection.url, self.connection.key, retry=WINDOW_RETRY)
         self._local.api = (self._generation, api)
         return api
-
-    def call(self, fn: Callable[[FolioApi], Any]) -> Callable[[TaskContext], Any]:
-        """A task body that runs ``fn`` with this thread's API client."""
-        return lambda _context: fn(self.api())
 
     # --- shutting down ---------------------------------------------------------------------
 
