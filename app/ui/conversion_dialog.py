@@ -290,6 +290,9 @@ class ConversionHistoryDialog(QDialog):
                 row.cancel_requested.connect(self.cancel)
             row.show_conversion(data, can_cancel=live)
             self.list_layout.insertWidget(index, row)
+            # A layout shows a new child on a later event; show it now, so the row is on
+            # screen in the same step its state is.
+            row.show()
             kept[conversion_id] = row
             state = row.state
             if self._states.get(conversion_id) in RUNNING_STATES and state in FINAL_STATES:
