@@ -219,15 +219,6 @@ def _new_hotspot(args: argparse.Namespace, parser_error: Callable[[str], NoRetur
     return page_reference(args.page, rect, args.target_page)
 
 
-def _same_hotspot(found: Hotspot, wanted: Hotspot) -> bool:
-    return (
-        found.type is wanted.type
-        and found.page == wanted.page
-        and found.properties == wanted.properties
-        and found.rect.is_close(wanted.rect, 0.01)
-    )
-
-
 def _run_hotspots_add(args: argparse.Namespace, parser_error: Callable[[str], NoReturn]) -> int:
     hotspot = _new_hotspot(args, parser_error)
     source, target = Path(args.pdf), Path(args.out_pdf)
@@ -237,6 +228,7 @@ def _run_hotspots_add(args: argparse.Namespace, parser_error: Callable[[str], No
         parser_error("OUT.pdf must be another file than IN.pdf (IN.pdf is never changed)")
 
     from app.core.hotspot_lint import lint_hotspots
+    from app.core.hotspots import same_hotspot
     from app.pdf.annotation_reader import read_hotspots
     from app.pdf.annotation_writer import write_hotspots
 
@@ -253,7 +245,7 @@ def _run_hotspots_add(args: argparse.Namespace, parser_error: Callable[[str], No
         findings = lint_hotspots(
             [hotspot], {hotspot.page: doc.page_box(hotspot.page)}, doc.page_count
         )
-        before = sum(_same_hotspot(h, hotspot) for h in read_hotspots(doc, [hotspot.page]).hotspots)
+        before = sum(same_hotspot(h, hotspot) for h in read_hotspots(doc, [hotspot.page]).hotspots)
         try:
             write_hotspots(doc, [hotspot])
             doc.save(target)
@@ -265,7 +257,7 @@ def _run_hotspots_add(args: argparse.Namespace, parser_error: Callable[[str], No
         print(f"folio: warning: page {finding.page}: {finding.message}", file=sys.stderr)
     with _open_pdf(str(target)) as written:
         after = sum(
-            _same_hotspot(h, hotspot) for h in read_hotspots(written, [hotspot.page]).hotspots
+            same_hotspot(h, hotspot) for h in read_hotspots(written, [hotspot.page]).hotspots
         )
     if after != before + 1:
         # A file that doesn't hold what was asked for must not pass for the result.

@@ -39,3 +39,26 @@ class InvalidPdfError(FolioError):
 
 class SourceFetchError(FolioError):
     """A source file (http(s) URL or upload) that could not be fetched; the message says why."""
+
+
+class HotspotSaveError(FolioError):
+    """Hotspots that could not be saved into a PDF; the message says why in a designer's
+    words and names the file only by its name."""
+
+
+class CsvImportError(FolioError):
+    """A hotspot CSV that could not be imported. ``problems`` lists every problem found as
+    ``(line_number, message)`` (line 1 is the header); the message lists the first ten."""
+
+    LISTED = 10
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        lines = [f"Line {line}: {message}" for line, message in problems[: self.LISTED]]
+        if len(problems) > self.LISTED:
+            lines.append(f"… and {len(problems) - self.LISTED} more problems")
+        super().__init__("\n".join(lines) or "the CSV could not be imported")
+
+    def __reduce__(self) -> tuple[type[CsvImportError], tuple[list[tuple[int, str]]]]:
+        # Keep ``problems`` when the error crosses a process boundary.
+        return (CsvImportError, (self.problems,))

@@ -1,6 +1,7 @@
 """Checks a designer runs over a document's hotspots before publishing: hotspots a reader
 can't see or tap, hotspots on top of each other, addresses that lead nowhere, page references
-past the last page and SKUs the product catalogue doesn't know.
+past the last page, SKUs the product catalogue doesn't know, and hotspots still missing what
+they need to be saved at all (a product without a SKU, a page reference without a page).
 
 Pure: it takes hotspots and page boxes (``app.pdf`` or the server supply them) and returns
 findings; it never fails on a hotspot, however odd.
@@ -34,8 +35,8 @@ class LintFinding:
     index: int
     """Position of the hotspot in the list given to ``lint_hotspots``."""
     code: str
-    """outside_page, partly_outside, zero_size, overlap, invalid_url, page_out_of_range or
-    unknown_sku."""
+    """outside_page, partly_outside, zero_size, overlap, invalid_url, page_out_of_range,
+    unknown_sku or missing_value."""
     message: str
     """A sentence a designer understands, naming the hotspot."""
 
@@ -57,10 +58,13 @@ def describe(hotspot: Hotspot) -> str:
     if kind is HotspotType.PRODUCT:
         skus = [str(s) for s in p.get("skus") or []]
         what = f"product hotspot for {', '.join(skus[:3])}{'…' if len(skus) > 3 else ''}"
+        if not skus:
+            what = "product hotspot"
     elif kind is HotspotType.EXTERNAL_LINK:
         what = f"link to {p.get('url') or '(no address)'}"
     elif kind is HotspotType.PAGE_REFERENCE:
-        what = f"reference to page {p.get('page')}"
+        target = p.get("page")
+        what = "page reference" if target is None else f"reference to page {target}"
     elif kind is HotspotType.IMAGE:
         what = f"image hotspot showing {p.get('source') or '(no address)'}"
     elif kind is HotspotType.VIDEO:
@@ -198,6 +202,9 @@ def _content(
                 return [LintFinding(page, index, "invalid_url", message)]
     elif hotspot.type is HotspotType.PAGE_REFERENCE:
         target = p.get("page")
+        if target is None:
+            message = f"{describe(hotspot)} has no target page yet."
+            return [LintFinding(page, index, "missing_value", message)]
         if isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= page_count:
             return [
                 LintFinding(
@@ -208,6 +215,9 @@ def _content(
                     f"1 to {page_count} only.",
                 )
             ]
+    elif hotspot.type is HotspotType.PRODUCT and not p.get("skus"):
+        message = f"{describe(hotspot)} has no SKU yet."
+        return [LintFinding(page, index, "missing_value", message)]
     elif hotspot.type is HotspotType.PRODUCT and known_skus is not None:
         unknown = [str(s) for s in p.get("skus") or [] if s not in known_skus]
         if unknown:
@@ -252,6 +262,26 @@ def _overlaps(hotspots: Sequence[Hotspot], boxes: Mapping[int, PageBox]) -> list
                         )
                     )
     return findings
+
+
+def _has_no_address(hotspot: Hotspot) -> bool:
+    key = "url" if hotspot.type is HotspotType.EXTERNAL_LINK else "source"
+    value = hotspot.properties.get(key)
+    return not isinstance(value, str) or not value.strip()
+
+
+def blocks_saving(finding: LintFinding, hotspot: Hotspot) -> bool:
+    """Whether ``finding`` (about ``hotspot``) means the hotspot can't be saved at all, rather
+    than saved with a flaw: it misses a SKU, page or address, has no area, or refers to a
+    page the document lacks. A blank address is an ``invalid_url`` finding ("there is no
+    address") like any unusable one, so it is told apart here."""
+    if finding.code in ("missing_value", "zero_size"):
+        return True
+    if finding.code == "page_out_of_range":
+        return hotspot.type is HotspotType.PAGE_REFERENCE
+    if finding.code == "invalid_url":
+        return hotspot.type is not HotspotType.SLIDESHOW and _has_no_address(hotspot)
+    return False
 
 
 def lint_hotspots(

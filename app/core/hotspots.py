@@ -66,6 +66,10 @@ VIDEO_FLAGS = {
     "showAccessibilityControls": False,
 }
 
+# How far (points) a rectangle read back from a PDF may be from the one written: annotation
+# writers round coordinates, and a hundredth of a point is far below what anyone can see.
+RECT_TOLERANCE = 0.01
+
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 _VIMEO_ID = re.compile(r"^\d{3,12}$")
 
@@ -206,6 +210,17 @@ def annotation_contents(hotspot: Hotspot) -> str | None:
     else:
         raise ValueError(f"{hotspot.type.value} hotspots cannot be written as annotations")
     return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+
+
+def same_hotspot(found: Hotspot, wanted: Hotspot, tolerance: float = RECT_TOLERANCE) -> bool:
+    """Whether ``found`` (read back from a PDF) is ``wanted``: the same type, page and
+    properties, and corners within ``tolerance`` points."""
+    return (
+        found.type is wanted.type
+        and found.page == wanted.page
+        and found.properties == wanted.properties
+        and found.rect.is_close(wanted.rect, tolerance)
+    )
 
 
 def external_link(page: int, rect: Rect, url: str) -> Hotspot:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import pymupdf
 from PIL import Image
@@ -50,14 +51,45 @@ class RenderedPage:
 PixmapSource = Callable[..., pymupdf.Pixmap]
 
 
+def damaged_message(page: int) -> str:
+    return f"Page {page} of the PDF is damaged and could not be drawn."
+
+
+def refuse_too_large(page: int, width: int, height: int, message: str) -> None:
+    """Raise InvalidPdfError "too_large" with ``message`` when a ``width`` x ``height`` pixel
+    image would exceed MAX_PIXELS."""
+    if width * height > MAX_PIXELS:
+        raise InvalidPdfError("too_large", message)
+
+
+def load_page(doc: PdfDocument, page: int) -> pymupdf.Page:
+    """The 1-based page. Raises ValueError for a page that does not exist and InvalidPdfError
+    "damaged" for one MuPDF cannot load (a page tree that claims more pages than it holds)."""
+    index = doc.check_page(page)
+    try:
+        return doc.raw.load_page(index)
+    except MUPDF_ERRORS as error:
+        logger.info("page %d could not be loaded: %s", page, error)
+        raise InvalidPdfError("damaged", damaged_message(page)) from None
+
+
+def draw_pixmap(source: PixmapSource, page: int, **options: Any) -> pymupdf.Pixmap:
+    """``source`` (a page's or display list's ``get_pixmap``) drawn in RGB without alpha;
+    MuPDF's failures become InvalidPdfError "damaged"."""
+    try:
+        return source(colorspace=pymupdf.csRGB, alpha=False, **options)
+    except MUPDF_ERRORS as error:
+        logger.info("page %d could not be drawn: %s", page, error)
+        raise InvalidPdfError("damaged", damaged_message(page)) from None
+
+
 def _pixel_size(page: int, bounds: pymupdf.Rect, width: int) -> tuple[int, int]:
     if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
         raise ValueError(f"an image width must be a whole number from 1 to {MAX_WIDTH}")
     height = max(1, round(bounds.height * width / bounds.width))
-    if width * height > MAX_PIXELS:
-        raise InvalidPdfError(
-            "too_large", f"Page {page} is too tall for its width to be drawn as an image."
-        )
+    refuse_too_large(
+        page, width, height, f"Page {page} is too tall for its width to be drawn as an image."
+    )
     return width, height
 
 
@@ -66,13 +98,7 @@ def _rasterise(source: PixmapSource, page: int, bounds: pymupdf.Rect, width: int
     pixel_width, pixel_height = _pixel_size(page, bounds, width)
     # Scale each axis to whole pixels so MuPDF's rounding cannot add a column or row.
     matrix = pymupdf.Matrix(pixel_width / bounds.width, pixel_height / bounds.height)
-    try:
-        pixmap = source(matrix=matrix, colorspace=pymupdf.csRGB, alpha=False)
-    except MUPDF_ERRORS as error:
-        logger.info("page %d could not be drawn: %s", page, error)
-        raise InvalidPdfError(
-            "damaged", f"Page {page} of the PDF is damaged and could not be drawn."
-        ) from None
+    pixmap = draw_pixmap(source, page, matrix=matrix)
     # Pillow unpacks RGB into its own memory (it maps only modes like L and RGBA), so the
     # image outlives the pixmap safely.
     image = Image.frombuffer(
@@ -106,7 +132,7 @@ def render_page(
     InvalidPdfError ("damaged" when MuPDF cannot draw the page, "too_large" when the image
     would exceed MAX_PIXELS).
     """
-    pdf_page = doc.raw[doc.check_page(page)]
+    pdf_page = load_page(doc, page)
     image = _rasterise(
         lambda **options: pdf_page.get_pixmap(annots=False, **options),
         page,
@@ -127,14 +153,12 @@ def render_page_and_thumbnail(
     format). The page is interpreted once into a display list that MuPDF then draws at both
     sizes: measured faster than two renders or a Pillow downscale, and sharper than the
     latter. Raises as ``render_page``."""
-    pdf_page = doc.raw[doc.check_page(page)]
+    pdf_page = load_page(doc, page)
     try:
         display_list = pdf_page.get_displaylist(annots=False)
     except MUPDF_ERRORS as error:
         logger.info("page %d could not be interpreted: %s", page, error)
-        raise InvalidPdfError(
-            "damaged", f"Page {page} of the PDF is damaged and could not be drawn."
-        ) from None
+        raise InvalidPdfError("damaged", damaged_message(page)) from None
     bounds = pdf_page.rect
     full = _rasterise(display_list.get_pixmap, page, bounds, width)
     thumbnail = _rasterise(display_list.get_pixmap, page, bounds, thumbnail_width)

@@ -317,6 +317,8 @@ class MainWindow(QMainWindow):
     def _synced(self, report: SyncReport) -> None:
         self.status.sync_finished(report)
         # Offline creations got their server ids: keep them selected under the new id.
+        if report.adopted:
+            self.workspace.adopted.emit(list(report.adopted))
         swaps = {old: new for kind, old, new in report.adopted if kind == "publication"}
         self._swaps.update(swaps)
         for old, new in swaps.items():

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.languages import LANGUAGES
 from app.mirror.library import ChangeSet, Item
 from app.ui.messages import describe
+from app.ui.pdf_thread import pdf_runner
 from app.ui.prompts import show_error
 from app.ui.tasks import TaskContext
 
@@ -147,7 +148,7 @@ class NewPublicationFlow(QObject):
         def check(_context: TaskContext) -> tuple[PdfFacts, list[Item]]:
             return inspect_pdf(path), library.groups()
 
-        self.workspace.runner.run(
+        pdf_runner().run(
             check,
             name="inspect pdf",
             owner=self.window,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.live_status import OpenGuard, set_message
 from app.ui.messages import describe
+from app.ui.pdf_thread import pdf_runner
 from app.ui.tasks import TaskRunner
 
 
@@ -163,7 +164,7 @@ class SourceFileBox(QGroupBox):
         generation = self._source_generation
         self.file_edit.setText(str(path))
         set_message(self.file_info, "Checking the file…")
-        self.runner.run(
+        pdf_runner().run(
             lambda _context: count_pdf_pages(path),
             name="check pdf",
             on_done=self._open(lambda count: self._source_checked(generation, count)),

@@ -194,10 +194,24 @@ class WindowActions(QObject):
             None,
             "Changes not yet accepted by the server; retry or discard refused ones",
         )
+        edit_hotspots = a(
+            "edit_hotspots",
+            "Open in &hotspot editor",
+            self.open_editor,
+            "Ctrl+E",
+            "Place and edit the publication's hotspots on its pages",
+        )
+        edit_pdf = a(
+            "edit_pdf",
+            "Edit hotspots in a &PDF…",
+            self.open_pdf_editor,
+            "Ctrl+Shift+E",
+            "Open a local PDF in the hotspot editor (its hotspots are its annotations)",
+        )
         about = a("about", "&About Folio", self.about)
 
         bar = self.window.menuBar()
-        self._menu(bar.addMenu("&File"), [new, None, demo, settings, None, quit_])
+        self._menu(bar.addMenu("&File"), [new, edit_pdf, None, demo, settings, None, quit_])
         self._menu(
             bar.addMenu("&Publication"),
             [
@@ -208,6 +222,7 @@ class WindowActions(QObject):
                 assign_collection,
                 schedule,
                 None,
+                edit_hotspots,
                 add_pages,
                 replace_page,
                 remove_page,
@@ -286,7 +301,7 @@ class WindowActions(QObject):
             "schedule",
         ):
             self.by_name[name].setEnabled(some)
-        for name in ("add_pages", "replace_page", "remove_page", "conversions"):
+        for name in ("edit_hotspots", "add_pages", "replace_page", "remove_page", "conversions"):
             action = self.by_name[name]
             action.setEnabled(synced_one)
             action.setToolTip(
@@ -331,6 +346,22 @@ class WindowActions(QObject):
         chosen = self._one_selected()
         if chosen is not None:
             _modal(PagesDialog(self.workspace, chosen[0], chosen[1], mode, self.window))
+
+    def open_editor(self) -> None:
+        from app.ui.editor.editor_opening import open_publication
+
+        chosen = self._one_selected()
+        if chosen is not None:
+            open_publication(chosen[1], self.workspace, self.window)
+
+    def open_pdf_editor(self) -> None:
+        from app.ui.editor.editor_opening import open_pdf
+
+        name, _filter = QFileDialog.getOpenFileName(
+            self.window, "Edit hotspots in a PDF", str(Path.home()), "PDF files (*.pdf)"
+        )
+        if name:
+            open_pdf(Path(name), self.workspace, self.window)
 
     def open_conversions(self) -> None:
         from app.ui.conversion_dialog import ConversionHistoryDialog

@@ -86,6 +86,8 @@ class Workspace(QObject):
     # A local edit landed in the library (a ChangeSet, or None when unknown): views refresh
     # and a sync is scheduled to send it.
     changed = Signal(object)
+    # [(entity type, temporary id, server id)] after a sync: open editors follow the swap.
+    adopted = Signal(object)
 
     def __init__(self, paths: Paths, server_url: str | None, runner: TaskRunner) -> None:
         super().__init__()

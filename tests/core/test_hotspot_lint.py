@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.geometry import PageBox, Rect
-from app.core.hotspot_lint import LintFinding, lint_hotspots
+from app.core.hotspot_lint import LintFinding, blocks_saving, lint_hotspots
 from app.core.hotspots import Hotspot, HotspotType, external_link, page_reference
 
 PAGE = PageBox(Rect(0, 0, 600, 800))
@@ -161,3 +161,40 @@ def test_findings_come_in_page_order_with_the_hotspots_index() -> None:
         (1, 1, "invalid_url"),
         (2, 0, "zero_size"),
     ]
+
+
+def test_product_without_a_sku_is_missing_value() -> None:
+    findings = lint(Hotspot(HotspotType.PRODUCT, 1, Rect(10, 10, 100, 100), {"skus": []}))
+    assert codes(findings) == ["missing_value"]
+    assert findings[0].message == "The product hotspot at (10, 10) to (100, 100) pt has no SKU yet."
+
+
+def test_product_without_a_sku_is_missing_value_with_a_catalogue_too() -> None:
+    hotspot = Hotspot(HotspotType.PRODUCT, 1, Rect(10, 10, 100, 100), {"skus": []})
+    assert codes(lint(hotspot, known_skus={"A"})) == ["missing_value"]
+
+
+def test_page_reference_without_a_page_is_missing_value() -> None:
+    findings = lint(Hotspot(HotspotType.PAGE_REFERENCE, 1, Rect(10, 10, 100, 100), {"page": None}))
+    assert codes(findings) == ["missing_value"]
+    assert "page reference" in findings[0].message and "no target page" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("hotspot", "blocking"),
+    [
+        (Hotspot(HotspotType.PRODUCT, 1, Rect(10, 10, 100, 100), {"skus": []}), True),
+        (product(1, Rect(10, 10, 10.5, 100)), True),
+        (page_reference(1, Rect(10, 10, 100, 100), 4), True),
+        (external_link(1, Rect(10, 10, 100, 100), "  "), True),
+        (media(HotspotType.VIDEO, ""), True),
+        (external_link(1, Rect(10, 10, 100, 100), "ftp://files.example.com"), False),
+        (product(1, Rect(550, 10, 650, 60)), False),
+        (product(1, Rect(10, 10, 100, 100), "GONE"), False),
+    ],
+)
+def test_only_findings_that_make_a_hotspot_unsavable_block_saving(
+    hotspot: Hotspot, blocking: bool
+) -> None:
+    [finding] = lint(hotspot, known_skus={"A"})
+    assert blocks_saving(finding, hotspot) is blocking

@@ -1,0 +1,102 @@
+"""Opening the hotspot editor on a local PDF or a library publication: the document is
+read in a worker, then the window shows. One window per document; asking again raises it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+from app.ui.editor.sources import load_pdf, load_publication
+from app.ui.messages import describe
+from app.ui.pdf_thread import pdf_runner
+from app.ui.prompts import show_error
+
+if TYPE_CHECKING:
+    from app.ui.editor.editor_window import EditorWindow
+    from app.ui.workspace import Workspace
+
+# Open editors by what they show ("pdf:<path>" or "publication:<id>"), so a second request
+# brings the window forward instead of opening the document twice.
+_OPEN: dict[str, EditorWindow] = {}
+
+
+def _raise_open(key: str) -> bool:
+    window = _OPEN.get(key)
+    if window is None:
+        return False
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return True
+
+
+def _track(key: str, window: EditorWindow) -> EditorWindow:
+    _OPEN[key] = window
+    window.destroyed.connect(lambda _obj=None: _OPEN.pop(key, None))
+    window.show()
+    return window
+
+
+def open_pdf(
+    path: Path,
+    workspace: Workspace | None,
+    parent: QWidget | None = None,
+    *,
+    on_open: Callable[[EditorWindow], None] | None = None,
+) -> None:
+    """Read ``path`` on the PyMuPDF thread and open an editor on it; a broken, encrypted or
+    unreadable file is explained in a message instead. ``on_open(window)`` is called once the
+    window shows (for tests and the benchmark)."""
+    key = f"pdf:{path.resolve()}"
+    if _raise_open(key):
+        return
+
+    def opened(session: object) -> None:
+        from app.ui.editor.editor_window import EditorWindow
+
+        window = _track(key, EditorWindow.for_pdf(session, workspace))  # type: ignore[arg-type]
+        if on_open is not None:
+            on_open(window)
+
+    pdf_runner().run(
+        lambda _context: load_pdf(path),
+        name="open pdf in editor",
+        on_done=opened,
+        on_error=lambda exc: show_error(
+            parent, "Can't open this PDF", f"“{path.name}” can't be edited: {describe(exc)}"
+        ),
+    )
+
+
+def open_publication(
+    publication_id: int,
+    workspace: Workspace,
+    parent: QWidget | None = None,
+    *,
+    on_open: Callable[[EditorWindow], None] | None = None,
+) -> None:
+    """Read the publication's pages and hotspots from the library and open an editor."""
+    key = f"publication:{workspace.server_url}:{publication_id}"
+    if _raise_open(key):
+        return
+    library = workspace.library
+
+    def opened(session: object) -> None:
+        from app.ui.editor.editor_window import EditorWindow
+
+        window = _track(key, EditorWindow.for_publication(session, workspace))  # type: ignore[arg-type]
+        if on_open is not None:
+            on_open(window)
+
+    def failed(exc: BaseException) -> None:
+        show_error(parent, "Can't open the publication", describe(exc))
+
+    workspace.runner.run(
+        lambda _context: load_publication(library, publication_id),
+        name="open publication in editor",
+        on_done=opened,
+        on_error=failed,
+    )
