@@ -239,6 +239,26 @@ def test_page_replaced_while_it_is_drawn_is_drawn_again(
     assert replaced is not None and (replaced.width(), replaced.height()) == (1600, 1200)
 
 
+def test_reopen_after_saving_in_place_draws_from_the_file_as_saved(
+    tmp_path: Path, qtbot: Any, opened: Any
+) -> None:
+    other = write_pdf(tmp_path, build_pdf([PageSpec(width=400, height=300)]), "new.pdf")
+    path = write_pdf(tmp_path, plain_pdf(2))
+    images = opened(PdfPageImages(path, {2: (other, 1)}))
+    assert drawn(qtbot, images, 1, 0.5).width() == 298
+    assert drawn(qtbot, images, 2, 0.5).width() == 200
+    # Saved in place: page 2 replaced; and page 1 changed too, to see the file is read again.
+    path.write_bytes(build_pdf([PageSpec(width=500, height=700), PageSpec(width=400, height=300)]))
+    with qtbot.assertNotEmitted(images.ready, wait=100):
+        images.reopen()
+    assert images.image(2, 0.5) is not None, "the replaced page's image stays meanwhile"
+    for page, size in ((1, (125, 175)), (2, (100, 75))):
+        with qtbot.waitSignal(images.ready, timeout=10_000, check_params_cb=lambda p: p == page):
+            images.image(page, 0.25)  # the image at 0.5 stands in meanwhile
+        image = images.image(page, 0.25)
+        assert image is not None and (image.width(), image.height()) == size
+
+
 def test_close_with_renders_queued_returns_at_once_and_emits_nothing_after(
     tmp_path: Path, qtbot: Any
 ) -> None:

@@ -133,6 +133,7 @@ class EditorWindow(QMainWindow):
         window.publication = session
         window.server_original = model.state
         window.actions_.update_enabled()
+        window._update_title()
         window.saving.load_catalogue(session.group_id)
         return window
 
@@ -182,9 +183,9 @@ class EditorWindow(QMainWindow):
         self._update_status()
 
     def _update_title(self) -> None:
-        mark = " •" if self.editor.dirty else ""
         where = "" if self.publication is None else " (library)"
-        self.setWindowTitle(f"{self.document_title}{where}{mark} — Folio hotspot editor")
+        # Qt shows "*" at the placeholder while there are unsaved changes.
+        self.setWindowTitle(f"{self.document_title}{where}[*] — Folio hotspot editor")
         self.setWindowModified(self.editor.dirty)
 
     def _update_status(self, *_args: object) -> None:

@@ -21,7 +21,7 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from pathlib import Path
@@ -486,15 +486,6 @@ def _checked_scale(scale: float) -> float:
     return float(scale)
 
 
-@contextlib.contextmanager
-def _suppress_failure() -> Iterator[None]:
-    """For work done ahead of need: its failure is reported when the work is needed."""
-    try:
-        yield
-    except DrawFailure as failure:
-        log.info("%s", failure)
-
-
 def _rgb32(image: QImage) -> QImage:
     # The fastest format to paint on a window; converting makes a copy that owns its pixels.
     return image.convertToFormat(QImage.Format.Format_RGB32)
@@ -521,10 +512,11 @@ class PdfPageImages(PageImages):
         super().__init__(runner or pdf_runner())
         self.path = Path(path)
         self._replacements = {page: (Path(p), n) for page, (p, n) in (replacements or {}).items()}
+        self._version = 0  # of the files: ``reopen`` counts up, requests carry it
         # The worker's own: only ever touched on the worker thread.
-        self._documents: dict[Path, Any] = {}
-        self._open_failures: dict[Path, str] = {}
-        self._runner.run(lambda _context: self._warm_up(), name="open the PDF")
+        self._documents: dict[Path, tuple[int, Any]] = {}
+        self._open_failures: dict[tuple[Path, int], str] = {}
+        self._warm_up()
 
     def set_replacement(self, page: int, source_path: Path, source_page: int) -> None:
         """Show page ``source_page`` (1-based) of ``source_path`` in place of ``page``."""
@@ -536,39 +528,59 @@ class PdfPageImages(PageImages):
         if self._replacements.pop(page, None) is not None:
             self.invalidate(page)
 
-    def _source(self, page: int) -> tuple[Path, int]:
-        return self._replacements.get(page, (self.path, page))
+    def reopen(self) -> None:
+        """Read the PDF again: it was saved in place with its replacements, which are
+        dropped now. The images stay (the replaced pages already showed their new
+        content); whatever is drawn from now on comes from the file as saved."""
+        if self._closed:
+            return
+        self._replacements.clear()
+        self._version += 1
+        self._warm_up()
+
+    def _source(self, page: int) -> tuple[Path, int, int]:
+        path, number = self._replacements.get(page, (self.path, page))
+        return path, number, self._version
 
     def _warm_up(self) -> None:
-        with _suppress_failure():
-            self._document(self.path)
+        """Open the PDF on the worker now, before the first page is asked for."""
+        version = self._version
 
-    def _document(self, path: Path) -> Any:
-        """The opened PDF at ``path``; DrawFailure (saying why, to follow "could not be
-        opened") when it can't be."""
+        def open_it(_context: TaskContext) -> None:
+            with contextlib.suppress(DrawFailure):  # said when a page needs it
+                self._document(self.path, version)
+
+        self._runner.run(open_it, name="open the PDF")
+
+    def _document(self, path: Path, version: int) -> Any:
+        """The PDF at ``path`` as opened at ``version`` or later (a worker thread);
+        DrawFailure (saying why, to follow "could not be opened") when it can't be."""
         # Imported here, on the worker: PyMuPDF takes over a second to import.
         from app.pdf.document import PdfDocument
 
-        document = self._documents.get(path)
-        if document is None:
-            if path in self._open_failures:
-                raise DrawFailure(self._open_failures[path])
-            try:
-                document = PdfDocument.open(path)
-            except (FolioError, OSError) as error:
-                reason = error.strerror if isinstance(error, OSError) else None
-                self._open_failures[path] = clause(reason or str(error))
-                raise DrawFailure(self._open_failures[path]) from None
-            self._documents[path] = document
+        opened = self._documents.get(path)
+        if opened is not None and opened[0] >= version:
+            return opened[1]
+        if (path, version) in self._open_failures:
+            raise DrawFailure(self._open_failures[path, version])
+        try:
+            document = PdfDocument.open(path)
+        except (FolioError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) else None
+            self._open_failures[path, version] = clause(reason or str(error))
+            raise DrawFailure(self._open_failures[path, version]) from None
+        if opened is not None:
+            opened[1].close()
+        self._documents[path] = (version, document)
         return document
 
     def _draw(self, request: Request) -> tuple[Picture, tuple[float, float]]:
         from app.pdf.page_pixels import displayed_page_size, page_pixel_size, render_pixels
 
         want = request.want
-        path, number = request.source
+        path, number, version = request.source
         try:
-            document = self._document(path)
+            document = self._document(path, version)
         except DrawFailure as failure:
             raise DrawFailure(
                 f"Page {want.page} could not be drawn: {path.name} could not be opened ({failure})."
@@ -616,7 +628,7 @@ class PdfPageImages(PageImages):
         return DrawFailure(f"{page} could not be drawn: {clause(str(error))}.")
 
     def _shut_down(self) -> None:
-        for document in self._documents.values():
+        for _version, document in self._documents.values():
             document.close()
         self._documents.clear()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -16,12 +17,23 @@ from app.ui.editor.editor_window import EditorWindow
 from app.ui.editor.model import display_rect
 from app.ui.editor.sources import load_pdf
 
+# Editors opened by a test, closed after it (see conftest.py) without the unsaved-changes
+# question; a test may have closed one itself, which deletes it.
+OPENED: list[EditorWindow] = []
+
+
+def close_opened() -> None:
+    while OPENED:
+        window = OPENED.pop()
+        if shiboken6.isValid(window):
+            window.editor.mark_saved()
+            window.close()
+
 
 def open_editor(path: Path, qtbot: Any, workspace: Any = None) -> EditorWindow:
     """The editor on ``path``, shown, with its first page drawn."""
     window = EditorWindow.for_pdf(load_pdf(path), workspace)
-    # Closed at the end of the test without the unsaved-changes question.
-    qtbot.addWidget(window, before_close_func=lambda w: w.editor.mark_saved())
+    OPENED.append(window)
     window.resize(1200, 900)
     window.show()
     qtbot.waitExposed(window)
