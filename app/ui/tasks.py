@@ -62,7 +62,6 @@ class TaskHandle(QObject):
         self._running = running
         running.add(self)
         _UNFINISHED.add(self)
-        self.finished.connect(self._forget)
 
     @Slot()
     def _forget(self) -> None:
@@ -141,6 +140,9 @@ class TaskRunner(QObject):
         ):
             if callback is not None:
                 signal.connect(callback if owner is None else _while_alive(owner, callback))
+        # Last: slots run in the order they were connected, and letting go of the handle
+        # first could delete it before the caller's on_finished ran.
+        handle.finished.connect(handle._forget)
         self.pool.start(_Runnable(handle, fn))
         return handle
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QUndoCommand, QUndoStack
 
 from app.core.geometry import Rect
@@ -28,7 +28,7 @@ from app.ui.editor.model import (
     user_rect,
 )
 
-HOTSPOT_MIME = "application/x-folio-hotspots"
+CLIPBOARD_KEY = "folio-hotspots"
 PASTE_OFFSET = 10.0  # points: a paste on the same page lands beside the original
 DUPLICATE_OFFSET = 10.0
 NUDGE_ID = 1
@@ -395,11 +395,9 @@ class HotspotEditor(QObject):
         if not items:
             return 0
         self._clipboard = [hotspot_to_json(i, self.model.page(i.page)) for i in items]
-        data = QMimeData()
-        text = json.dumps(self._clipboard)
-        data.setData(HOTSPOT_MIME, text.encode())
-        data.setText(text)
-        QGuiApplication.clipboard().setMimeData(data)
+        # Plain text on the system clipboard (another editor window can paste it); a
+        # QMimeData handed to the clipboard from Python crashes at exit in PySide6.
+        QGuiApplication.clipboard().setText(json.dumps({CLIPBOARD_KEY: self._clipboard}))
         return len(items)
 
     def paste(self, page_number: int) -> list[int]:
@@ -426,12 +424,25 @@ class HotspotEditor(QObject):
         return self.add(pasted, "Paste")
 
     def _clipboard_entries(self) -> list[dict[str, Any]]:
-        data = QGuiApplication.clipboard().mimeData()
-        if data is not None and data.hasFormat(HOTSPOT_MIME):
+        text = QGuiApplication.clipboard().text()
+        if CLIPBOARD_KEY in text:
             try:
-                entries = json.loads(bytes(data.data(HOTSPOT_MIME).data()).decode())
+                entries = json.loads(text)[CLIPBOARD_KEY]
                 if isinstance(entries, list):
-                    return [e for e in entries if isinstance(e, dict)]
-            except (ValueError, UnicodeDecodeError):
+                    return [e for e in entries if isinstance(e, dict) and _is_entry(e)]
+            except (ValueError, TypeError, KeyError):
                 pass
         return list(self._clipboard)
+
+
+def _is_entry(entry: dict[str, Any]) -> bool:
+    """A copied hotspot as ``hotspot_to_json`` writes it (the clipboard is anyone's)."""
+    rect = entry.get("rect")
+    return (
+        entry.get("type") in {t.value for t in HotspotType}
+        and isinstance(entry.get("page"), int)
+        and isinstance(rect, list)
+        and len(rect) == 4
+        and all(isinstance(v, int | float) for v in rect)
+        and isinstance(entry.get("properties"), dict)
+    )

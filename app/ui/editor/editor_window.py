@@ -128,7 +128,8 @@ class EditorWindow(QMainWindow):
     ) -> EditorWindow:
         model = HotspotModel(session.pages, session.hotspots)
         urls = {page.number: page.image_url for page in session.pages if page.image_url}
-        images = UrlPageImages(urls, workspace.paths.cache_dir / "pages")
+        sizes = {page.number: page.size for page in session.pages}
+        images = UrlPageImages(urls, workspace.paths.cache_dir / "pages", sizes)
         window = cls(model, images, session.title, workspace, parent)
         window.publication = session
         window.server_original = model.state

@@ -8,8 +8,9 @@ away are dropped before they are drawn, each worker takes the most important req
 when it starts, and a result for a page that changed meanwhile is dropped (every page has a
 generation number, bumped by ``invalidate``).
 
-``PdfPageImages`` draws a local PDF with PyMuPDF on one thread (PyMuPDF is not thread-safe);
-``UrlPageImages`` shows the page images the server made when the PDF is not here.
+``PdfPageImages`` draws a local PDF on the window's one PyMuPDF thread (PyMuPDF is not
+thread-safe); ``UrlPageImages`` shows the page images the server made when the PDF is not
+here.
 """
 
 from __future__ import annotations
