@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/feed_import.py
 	$(BIN)/python bench/ui_responsiveness.py
+	$(BIN)/python bench/editor.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

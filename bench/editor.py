@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 from PySide6.QtCore import QEventLoop, QSettings, qInstallMessageHandler  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 from ui_responsiveness import print_table  # noqa: E402
 from ui_stall_watch import Heartbeat, StallFigures  # noqa: E402
 
@@ -128,8 +128,10 @@ def open_editor(path: Path) -> tuple[float, EditorWindow, PageProbe]:
     def refused() -> list[QMessageBox]:  # open_pdf explains a file it can't open in a box
         return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
 
+    # A parent for that box only, never shown: a box without one is deleted at once.
+    boxes_parent = QWidget()
     started = time.perf_counter()
-    open_pdf(path, None, None, on_open=on_open)
+    open_pdf(path, None, boxes_parent, on_open=on_open)
     if not wait_until(lambda: bool(opened or refused()), OPEN_TIMEOUT_S) or not opened:
         raise SetupError(refused()[0].text() if refused() else "the editor did not open in time")
     window, probe = opened[0]

@@ -283,8 +283,17 @@ class EditorActions:
         bar.addAction(self.actions["spreads"])
         bar.addAction(self.actions["preview"])
         bar.addSeparator()
-        bar.addAction(self.actions["undo"])
-        bar.addAction(self.actions["redo"])
+        # The menu's actions say what they undo; the toolbar's keep a fixed width.
+        stack = w.editor.undo_stack
+        for text, slot, signal in (
+            ("Undo", stack.undo, stack.canUndoChanged),
+            ("Redo", stack.redo, stack.canRedoChanged),
+        ):
+            button = QAction(text, w)
+            button.setEnabled(False)
+            button.triggered.connect(lambda _checked=False, slot=slot: slot())
+            signal.connect(button.setEnabled)
+            bar.addAction(button)
         bar.addSeparator()
         bar.addAction(self.actions["save"])
 

@@ -54,7 +54,8 @@ class HotspotForm(QWidget):
         self.layout_form = QFormLayout(self)
         form = self.layout_form
         form.setContentsMargins(0, 0, 0, 0)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # Never wrap: a long checkbox label on its own line would lose the field column.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(8)
 
