@@ -165,6 +165,25 @@ def scroll_through(
     return times, missing, ready_before
 
 
+PAN_ZOOM = 4.0
+PAN_STEPS = 30
+
+
+def pan_zoomed(window: EditorWindow) -> float:
+    """Zoom to 400 % and pan down half a screen at a time, letting each view draw (its
+    sharp tile arrive); returns the total milliseconds."""
+    canvas = window.canvas
+    canvas.set_zoom(PAN_ZOOM)
+    canvas.scroll_to_page(2)
+    bar = canvas.verticalScrollBar()
+    started = time.perf_counter()
+    for _ in range(PAN_STEPS):
+        bar.setValue(bar.value() + canvas.viewport().height() // 2)
+        canvas.viewport().repaint()  # painting is what asks for the tile in view
+        wait_until(lambda: window.images.busy == 0, 5.0)
+    return (time.perf_counter() - started) * 1000
+
+
 def mutool_seconds(mutool: str, pdf: Path, dpi: float, pages: str, runs: int) -> list[float]:
     command = [mutool, "draw", "-q", "-r", f"{dpi:.2f}", "-F", "pnm", "-o", os.devnull]
     seconds = []
@@ -229,8 +248,10 @@ def run(pdf: Path, args: argparse.Namespace, work: Path) -> None:
     marks.append(time.perf_counter())
     times, missing, ready_before = scroll_through(window, probe, args.page_timeout)
     marks.append(time.perf_counter())
-    heartbeat.stop()
     pages, zoom, scale = window.model.page_count, window.canvas.zoom, probe.scale()
+    pan_ms = pan_zoomed(window)
+    marks.append(time.perf_counter())
+    heartbeat.stop()
     images = window.images
     close_editor(window)
     images.wait()
@@ -249,6 +270,12 @@ def run(pdf: Path, args: argparse.Namespace, work: Path) -> None:
         stall_row("opening, cold", heartbeat.between(marks[0], marks[1])),
         stall_row("opening, warm", heartbeat.between(marks[2], marks[3])),
         stall_row("scrolling", heartbeat.between(marks[3], marks[4])),
+        (
+            f"pan at {PAN_ZOOM:.0%}, {PAN_STEPS} half-screen steps",
+            f"{pan_ms:.0f} ms",
+            "sharp tiles of the part in view",
+        ),
+        stall_row("panning zoomed in", heartbeat.between(marks[4], marks[5])),
     ]
     mutool = shutil.which("mutool")
     if mutool is None:

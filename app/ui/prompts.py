@@ -7,24 +7,36 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def show_error(parent: QWidget, title: str, text: str, details: str | None = None) -> QMessageBox:
+def show_error(
+    parent: QWidget | None, title: str, text: str, details: str | None = None
+) -> QMessageBox:
     return _show(parent, QMessageBox.Icon.Warning, title, text, details)
 
 
-def show_info(parent: QWidget, title: str, text: str, details: str | None = None) -> QMessageBox:
+def show_info(
+    parent: QWidget | None, title: str, text: str, details: str | None = None
+) -> QMessageBox:
     return _show(parent, QMessageBox.Icon.Information, title, text, details)
 
 
 def _show(
-    parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, details: str | None
+    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, details: str | None
 ) -> QMessageBox:
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     if details:
         box.setDetailedText(details)
     box.setObjectName("folio-message")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is None:
+        # Nothing on the Qt side owns a box without a parent: Python would delete it (and
+        # the message) as soon as this returns.
+        _PARENTLESS.add(box)
+        box.finished.connect(lambda _code: _PARENTLESS.discard(box))
     box.open()
     return box
+
+
+_PARENTLESS: set[QMessageBox] = set()
 
 
 def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:

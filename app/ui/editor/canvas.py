@@ -22,7 +22,13 @@ from app.core.spreads import spread_page_groups
 from app.ui.editor.editing import HotspotEditor, blank_properties, clamp_to_page
 from app.ui.editor.model import display_rect, user_rect
 from app.ui.editor.page_images import PageImages
-from app.ui.editor.page_items import HANDLE_PIXELS, HotspotItem, PageItem, handle_points
+from app.ui.editor.page_items import (
+    HANDLE_PIXELS,
+    HotspotItem,
+    PageItem,
+    full_page_scale,
+    handle_points,
+)
 from app.ui.editor.snapping import page_guides, snap_edges, snap_move
 
 MIN_ZOOM = 0.25
@@ -276,6 +282,11 @@ class HotspotCanvas(QGraphicsView):
     def _visible_changed(self) -> None:
         pages = self.visible_pages()
         self.images.prioritise(pages)
+        # Ask for the rows just outside the view too (painting asks only for what shows),
+        # so a page scrolled into view is usually drawn already.
+        scale = self.zoom * self.devicePixelRatioF()
+        for number in pages:
+            self.images.image(number, full_page_scale(self.page_item(number).page.size, scale))
         current = self.current_page()
         if current != self._current_page:
             self._current_page = current

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from app.ui.editor.sources import load_pdf, load_publication
@@ -36,7 +37,9 @@ def _raise_open(key: str) -> bool:
 def _track(key: str, window: EditorWindow) -> EditorWindow:
     _OPEN[key] = window
     window.destroyed.connect(lambda _obj=None: _OPEN.pop(key, None))
-    window.show()
+    # Shown on the next turn of the event loop: building the window and laying it out
+    # then take two short turns instead of one long one.
+    QTimer.singleShot(0, window, window.show)
     return window
 
 

@@ -386,6 +386,12 @@ class PageImages(QObject):
         return self._runner.wait(msecs)
 
     @property
+    def busy(self) -> int:
+        """Requests queued or being drawn (0 when everything asked for has arrived)."""
+        pending, running = self._queue.counts()
+        return pending + running
+
+    @property
     def cached_bytes(self) -> tuple[int, int]:
         """Bytes of images held: pages and tiles, thumbnails."""
         return self._pictures.bytes, self._thumbnails.bytes

@@ -5,7 +5,7 @@ hotspots on it. Scene units are points of the displayed page; the view's scale i
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from app.core.geometry import Rect
@@ -14,8 +14,10 @@ from app.ui.editor.model import EditorHotspot, EditorPage, display_rect
 from app.ui.editor.page_images import PageImages
 
 # Above this many pixels the page is drawn from a smaller image plus a sharp tile of the
-# part in view: a whole A4 page at 800 % on a HiDPI screen would be 130 megapixels.
-FULL_PAGE_PIXELS = 12_000_000
+# part in view: a whole A4 page at 800 % on a HiDPI screen would be 130 megapixels, and
+# PyMuPDF holds the GIL while it draws (about 5 ms a megapixel), which the UI thread feels.
+FULL_PAGE_PIXELS = 2_000_000
+TILE_PIXELS = 512
 HANDLE_PIXELS = 8.0  # handles keep their size on screen at any zoom
 
 TYPE_COLOURS = {
@@ -34,6 +36,15 @@ TYPE_NAMES = {
     HotspotType.VIDEO: "Video",
     HotspotType.SLIDESHOW: "Slideshow",
 }
+
+
+def full_page_scale(size: tuple[float, float], scale: float) -> float:
+    """The scale the whole page is drawn at for a view ``scale`` (pixels per point): the
+    same, unless that is too many pixels (then a tile adds the detail)."""
+    width, height = size
+    if width * height * scale * scale > FULL_PAGE_PIXELS:
+        return float((FULL_PAGE_PIXELS / (width * height)) ** 0.5)
+    return scale
 
 
 def view_scale(painter: QPainter) -> float:
@@ -75,6 +86,24 @@ class PageItem(QGraphicsItem):
     def number(self) -> int:
         return self.page.number
 
+    def _tiles(self, exposed: QRectF, scale: float) -> list[tuple[QRectF, QImage | None]]:
+        """The grid cells in view at ``scale`` with their sharp tiles (None until drawn).
+        Cells of TILE_PIXELS keep each PyMuPDF call short: it holds the GIL while it draws,
+        and a whole view at 800 % would keep the UI thread waiting for 50 ms or more."""
+        if exposed.isEmpty():
+            return []
+        cell = TILE_PIXELS / scale
+        width, height = self.page.size
+        cells = []
+        for column in range(int(exposed.left() // cell), int(exposed.right() // cell) + 1):
+            for row in range(int(exposed.top() // cell), int(exposed.bottom() // cell) + 1):
+                x0, y0 = column * cell, row * cell
+                x1, y1 = min(x0 + cell, width), min(y0 + cell, height)
+                if x1 > x0 and y1 > y0:
+                    rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+                    cells.append((rect, self.images.tile(self.number, scale, (x0, y0, x1, y1))))
+        return cells
+
     def set_page(self, page: EditorPage) -> None:
         self.prepareGeometryChange()
         self.page = page
@@ -88,26 +117,45 @@ class PageItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         bounds = self.boundingRect()
-        painter.fillRect(bounds, QColor("white"))
+        exposed = option.exposedRect.intersected(bounds)  # type: ignore[attr-defined]
         scale = view_scale(painter) * self.device_ratio
-        width, height = self.page.size
-        full_scale = scale
-        if width * height * scale * scale > FULL_PAGE_PIXELS:
-            full_scale = (FULL_PAGE_PIXELS / (width * height)) ** 0.5
+        full_scale = full_page_scale(self.page.size, scale)
         image = self.images.image(self.number, full_scale)
-        if image is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(bounds, image)
-        if full_scale < scale:
-            exposed = option.exposedRect.intersected(bounds)  # type: ignore[attr-defined]
-            if not exposed.isEmpty():
-                clip = (exposed.left(), exposed.top(), exposed.right(), exposed.bottom())
-                tile = self.images.tile(self.number, scale, clip)
-                if tile is not None:
-                    tile_rect = QRectF(
-                        clip[0], clip[1], tile.width() / scale, tile.height() / scale
-                    )
-                    painter.drawImage(tile_rect, tile)
+        tiles = self._tiles(exposed, scale) if full_scale < scale else []
+        covered = bool(tiles) and all(tile is not None for _, tile in tiles)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        if not covered:
+            painter.fillRect(exposed, QColor("white"))
+            if image is not None:
+                # Only the part in view: scaling the whole image at high zoom costs tens of ms.
+                ratio = image.width() / bounds.width()
+                source = QRectF(
+                    exposed.left() * ratio,
+                    exposed.top() * ratio,
+                    exposed.width() * ratio,
+                    exposed.height() * ratio,
+                )
+                painter.drawImage(exposed, image, source)
+        painter.save()
+        painter.setClipRect(exposed)
+        for cell, tile in tiles:
+            if tile is not None:
+                # A tile's offset is its top-left in pixels of the whole page at ``scale``;
+                # it may reach past its cell (drawn with a margin), so it is clipped to it.
+                origin = tile.offset()
+                painter.save()
+                painter.setClipRect(cell, Qt.ClipOperation.IntersectClip)
+                painter.drawImage(
+                    QRectF(
+                        origin.x() / scale,
+                        origin.y() / scale,
+                        tile.width() / scale,
+                        tile.height() / scale,
+                    ),
+                    tile,
+                )
+                painter.restore()
+        painter.restore()
         if image is None or self.problem:
             painter.setPen(QColor("#9e9e9e"))
             text = self.problem or f"Page {self.number}…"

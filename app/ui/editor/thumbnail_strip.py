@@ -33,6 +33,7 @@ class ThumbnailStrip(QListWidget):
         self.setFixedWidth(THUMBNAIL_WIDTH + 48)
         self._pages: list[EditorPage] = []
         self._done: set[int] = set()
+        self._placeholders: dict[int, QIcon] = {}
         self._timer = QTimer(self, singleShot=True, interval=30)
         self._timer.timeout.connect(self._fill_visible)
         self.verticalScrollBar().valueChanged.connect(lambda _value: self._timer.start())
@@ -71,9 +72,14 @@ class ThumbnailStrip(QListWidget):
         return max(1, round(THUMBNAIL_WIDTH * height / max(width, 1e-3)))
 
     def _placeholder(self, page: EditorPage) -> QIcon:
-        pixmap = QPixmap(THUMBNAIL_WIDTH, min(self._icon_height(page), THUMBNAIL_WIDTH * 2))
-        pixmap.fill(QColor("white"))
-        return QIcon(framed(pixmap, self.palette()))
+        # One per page size: documents have few sizes and hundreds of pages.
+        height = min(self._icon_height(page), THUMBNAIL_WIDTH * 2)
+        icon = self._placeholders.get(height)
+        if icon is None:
+            pixmap = QPixmap(THUMBNAIL_WIDTH, height)
+            pixmap.fill(QColor("white"))
+            icon = self._placeholders[height] = QIcon(framed(pixmap, self.palette()))
+        return icon
 
     def _visible_numbers(self) -> list[int]:
         top = self.indexAt(self.viewport().rect().topLeft())

@@ -180,20 +180,37 @@ def test_ctrl_wheel_zooms_and_the_zoom_stays_between_25_and_800_percent(
     assert canvas.zoom * widest <= canvas.viewport().width()
 
 
-def test_a_high_zoom_draws_the_visible_part_sharp_from_a_tile(
+def test_at_800_percent_the_part_in_view_is_drawn_sharp_and_in_its_place(
     window: EditorWindow, qtbot: Any
 ) -> None:
     canvas = window.canvas
     canvas.set_zoom(8.0)
-    canvas.scroll_to_page(1)
+    # Every test page has a red square whose top-left corner is at (40, 100) pt.
+    corner = canvas.page_item(1).mapToScene(QPointF(40, 100))
+    canvas.centerOn(corner)
     scale = canvas.zoom * canvas.devicePixelRatioF()
-    qtbot.waitUntil(
-        lambda: any(
-            window.images.tile(1, scale, (x, y, x + 10, y + 10)) is not None
-            for x, y in [(0.0, 0.0), (10.0, 10.0), (50.0, 30.0)]
-        ),
-        timeout=10_000,
-    )
+
+    def tile_drawn() -> bool:
+        canvas.viewport().repaint()
+        return (
+            window.images.busy == 0 and window.images.tile(1, scale, (35, 95, 45, 105)) is not None
+        )
+
+    qtbot.waitUntil(tile_drawn, timeout=10_000)
+    picture = canvas.viewport().grab().toImage()
+
+    def colour(x: float, y: float) -> tuple[int, int, int]:
+        pixel = view_point(canvas, 1, x, y) * canvas.devicePixelRatioF()
+        c = picture.pixelColor(pixel.x(), pixel.y())
+        return c.red(), c.green(), c.blue()
+
+    # The square's border is a 1 pt line on its edge: red half a point inside and out,
+    # white a point beyond, so the sharp tile sits exactly where the page is.
+    for x, y in [(41.0, 101.0), (39.7, 101.0), (41.0, 99.7)]:
+        red, green, _ = colour(x, y)
+        assert red > 180 and green < 60, (x, y)
+    for x, y in [(38.8, 101.0), (41.0, 98.8), (38.8, 98.8)]:
+        assert min(colour(x, y)) > 230, (x, y)
 
 
 def test_spreads_put_facing_pages_side_by_side(window: EditorWindow) -> None:
