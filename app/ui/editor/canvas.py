@@ -96,6 +96,7 @@ class HotspotCanvas(QGraphicsView):
         self._band.setBrush(QColor(30, 136, 229, 30))
         self._band.setZValue(1e6)
         self._space = False
+        self._locked = False
         self._current_page = 0
         self._flagged: set[int] = set()
         self._visible_timer = QTimer(self, singleShot=True, interval=0)
@@ -132,8 +133,7 @@ class HotspotCanvas(QGraphicsView):
         self._lay_out()
 
     def _lay_out(self) -> None:
-        layout = LayoutType.BOOKLET if self.spreads else LayoutType.SINGLE
-        groups = spread_page_groups(len(self.page_items), layout)
+        groups = self._page_groups()
         self._rows = [[self.page_items[number - 1] for number in group] for group in groups]
         self._row_tops = []
         top = 0.0
@@ -152,6 +152,22 @@ class HotspotCanvas(QGraphicsView):
             QRectF(-widest / 2 - MARGIN, -MARGIN, widest + 2 * MARGIN, top - ROW_GAP + 2 * MARGIN)
         )
         self._apply_zoom_mode()
+
+    def _page_groups(self) -> list[list[int]]:
+        """Pages per row: one each, or the spreads a reader sees: the publication's own
+        (from the server) when known, else a booklet's (page 1 alone, then pairs)."""
+        pages = [item.page for item in self.page_items]
+        if not self.spreads:
+            return [[page.number] for page in pages]
+        if pages and all(page.spread_id is not None for page in pages):
+            groups: list[list[int]] = []
+            for page in pages:
+                if groups and pages[groups[-1][-1] - 1].spread_id == page.spread_id:
+                    groups[-1].append(page.number)
+                else:
+                    groups.append([page.number])
+            return groups
+        return spread_page_groups(len(pages), LayoutType.BOOKLET)
 
     def set_spreads(self, spreads: bool) -> None:
         if spreads != self.spreads:
@@ -318,6 +334,10 @@ class HotspotCanvas(QGraphicsView):
         self.hotspot_items[key] = item
 
     def _hotspots_changed(self, keys: frozenset[int]) -> None:
+        if self._drag is not None and keys & set(self._drag.originals):
+            # An undo (or another change) moved the dragged hotspots: the drag is over.
+            self._drag = None
+            self._band.hide()
         positions = {item.key: index for index, item in enumerate(self.model.state)}
         for key in keys:
             item = self.hotspot_items.get(key)
@@ -354,6 +374,13 @@ class HotspotCanvas(QGraphicsView):
                 item.update()
 
     # --- tools --------------------------------------------------------------------------
+
+    def set_locked(self, locked: bool) -> None:
+        """No edits with the mouse or keys (scrolling and zooming still work)."""
+        self._locked = locked
+        if locked:
+            self._cancel_drag()
+            self.set_tool(None)
 
     def set_tool(self, tool: HotspotType | None) -> None:
         if self.preview and tool is not None:
@@ -402,7 +429,7 @@ class HotspotCanvas(QGraphicsView):
             self._drag = Drag("pan", None, position)
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             return
-        if event.button() != Qt.MouseButton.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton or self._locked:
             super().mousePressEvent(event)
             return
         self.setFocus()
@@ -523,7 +550,11 @@ class HotspotCanvas(QGraphicsView):
                 ]
                 self.editor.select([*drag.keys, *caught])
         elif drag.mode in ("move", "resize") and drag.moved:
-            rects = {key: self.hotspot_items[key].shown for key in drag.originals}
+            rects = {
+                key: self.hotspot_items[key].shown
+                for key in drag.originals
+                if key in self.hotspot_items
+            }
             text = "Move" if drag.mode == "move" else "Resize"
             noun = "" if len(rects) == 1 else f" {len(rects)} hotspots"
             self.editor.set_shown_rects(rects, text + noun)
@@ -661,7 +692,7 @@ class HotspotCanvas(QGraphicsView):
             Qt.Key.Key_Up: (0.0, -step),
             Qt.Key.Key_Down: (0.0, step),
         }
-        if key in moves and self.editor.selected and not self.preview:
+        if key in moves and self.editor.selected and not self.preview and not self._locked:
             self.editor.nudge(*moves[key])
             event.accept()
             return

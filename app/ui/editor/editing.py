@@ -106,8 +106,10 @@ class ReplacePageCommand(QUndoCommand):
         source: tuple[Path, int],
         after: State,
         replacements: dict[int, tuple[Path, int]],
+        show_source: Callable[[int, tuple[Path, int] | None], None],
     ) -> None:
         super().__init__(f"Replace page {number}")
+        self.show_source = show_source
         self.model = model
         self.number = number
         self.old_page = model.page(number)
@@ -125,6 +127,7 @@ class ReplacePageCommand(QUndoCommand):
             self.replacements[self.number] = source
         self.model.set_page(page)
         self.model.apply(state)
+        self.show_source(self.number, source)
 
     def redo(self) -> None:
         self._show(self.new_page, self.new_source, self.after)
@@ -352,14 +355,15 @@ class HotspotEditor(QObject):
         source: tuple[Path, int],
         hotspots: Sequence[Hotspot],
         replacements: dict[int, tuple[Path, int]],
+        show_source: Callable[[int, tuple[Path, int] | None], None],
     ) -> None:
         """Show another file's page as page ``number`` with ``hotspots`` on it, as one undo
-        step; ``replacements`` (the window's record of replaced pages) follows undo and
-        redo."""
+        step; ``replacements`` (the window's record of replaced pages) and
+        ``show_source(number, source or None)`` (what draws the page) follow undo and redo."""
         kept = tuple(i for i in self.model.state if i.page != number)
         after = kept + tuple(self.model.new_hotspot(h) for h in hotspots)
         self.undo_stack.push(
-            ReplacePageCommand(self.model, number, page, source, after, replacements)
+            ReplacePageCommand(self.model, number, page, source, after, replacements, show_source)
         )
 
     # --- server ids ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QMenu, QMessageBox, QToolBar
@@ -56,6 +57,8 @@ class EditorActions:
         self.window = window
         self.actions: dict[str, QAction] = {}
         self.tools: dict[HotspotType | None, QAction] = {}
+        self.editing = True
+        self.toolbar_buttons: dict[str, QAction] = {}
 
     def _action(
         self,
@@ -78,11 +81,18 @@ class EditorActions:
         w = self.window
         editor, canvas, saving = w.editor, w.canvas, w.saving
         a = self._action
-        undo = editor.undo_stack.createUndoAction(w, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = editor.undo_stack.createRedoAction(w, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        self.actions.update(undo=undo, redo=redo)
+        stack = editor.undo_stack
+        undo = a(
+            "undo", "&Undo", lambda: self.editing and stack.undo(), QKeySequence.StandardKey.Undo
+        )
+        redo = a(
+            "redo", "&Redo", lambda: self.editing and stack.redo(), QKeySequence.StandardKey.Redo
+        )
+        # The menu says what is undone; the toolbar's buttons keep a fixed width.
+        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
+        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
+        stack.canUndoChanged.connect(lambda _can: self.update_enabled())
+        stack.canRedoChanged.connect(lambda _can: self.update_enabled())
 
         file_menu = w.menuBar().addMenu("&File")
         self._menu(
@@ -283,16 +293,10 @@ class EditorActions:
         bar.addAction(self.actions["spreads"])
         bar.addAction(self.actions["preview"])
         bar.addSeparator()
-        # The menu's actions say what they undo; the toolbar's keep a fixed width.
-        stack = w.editor.undo_stack
-        for text, slot, signal in (
-            ("Undo", stack.undo, stack.canUndoChanged),
-            ("Redo", stack.redo, stack.canRedoChanged),
-        ):
-            button = QAction(text, w)
-            button.setEnabled(False)
-            button.triggered.connect(lambda _checked=False, slot=slot: slot())
-            signal.connect(button.setEnabled)
+        for name in ("undo", "redo"):
+            button = QAction(name.capitalize(), w)
+            button.triggered.connect(self.actions[name].trigger)
+            self.toolbar_buttons[name] = button
             bar.addAction(button)
         bar.addSeparator()
         bar.addAction(self.actions["save"])
@@ -334,10 +338,26 @@ class EditorActions:
         for action in self.tools.values():
             action.setEnabled(not preview)
 
+    def set_editing_enabled(self, enabled: bool) -> None:
+        self.editing = enabled
+        self.update_enabled()
+
     def update_enabled(self) -> None:
         w = self.window
-        selected = len(w.editor.selected)
-        is_pdf = w.pdf_session is not None
+        if not shiboken6.isValid(w) or not shiboken6.isValid(w.editor.undo_stack):
+            return  # the stack signals while the window is being destroyed
+        # While a save runs nothing may change: with no selection, the edits are off too.
+        selected = len(w.editor.selected) if self.editing else 0
+        is_pdf = w.pdf_session is not None and self.editing
+        for name in ("paste", "import_csv", "save"):
+            self.actions[name].setEnabled(self.editing)
+        stack = w.editor.undo_stack
+        for name, can in (("undo", stack.canUndo()), ("redo", stack.canRedo())):
+            self.actions[name].setEnabled(self.editing and can)
+            if name in self.toolbar_buttons:
+                self.toolbar_buttons[name].setEnabled(self.editing and can)
+        for action in self.tools.values():
+            action.setEnabled(self.editing and not w.canvas.preview)
         for name in ("cut", "copy", "duplicate", "delete", "front", "back"):
             self.actions[name].setEnabled(selected > 0)
         for how in Align:

@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 _OPEN: dict[str, EditorWindow] = {}
 
 
+# Documents being read for an editor: a second request while the first loads opens nothing.
+_LOADING: set[str] = set()
+
+
 def _raise_open(key: str) -> bool:
+    if key in _LOADING:
+        return True
     window = _OPEN.get(key)
     if window is None:
         return False
@@ -34,9 +40,15 @@ def _raise_open(key: str) -> bool:
     return True
 
 
+def _forget(key: str, window: EditorWindow) -> None:
+    if _OPEN.get(key) is window:
+        del _OPEN[key]
+
+
 def _track(key: str, window: EditorWindow) -> EditorWindow:
+    _LOADING.discard(key)
     _OPEN[key] = window
-    window.destroyed.connect(lambda _obj=None: _OPEN.pop(key, None))
+    window.destroyed.connect(lambda _obj=None: _forget(key, window))
     # Shown on the next turn of the event loop: building the window and laying it out
     # then take two short turns instead of one long one.
     QTimer.singleShot(0, window, window.show)
@@ -56,6 +68,7 @@ def open_pdf(
     key = f"pdf:{path.resolve()}"
     if _raise_open(key):
         return
+    _LOADING.add(key)
 
     def opened(session: object) -> None:
         from app.ui.editor.editor_window import EditorWindow
@@ -68,8 +81,11 @@ def open_pdf(
         lambda _context: load_pdf(path),
         name="open pdf in editor",
         on_done=opened,
-        on_error=lambda exc: show_error(
-            parent, "Can't open this PDF", f"“{path.name}” can't be edited: {describe(exc)}"
+        on_error=lambda exc: (
+            _LOADING.discard(key),
+            show_error(
+                parent, "Can't open this PDF", f"“{path.name}” can't be edited: {describe(exc)}"
+            ),
         ),
     )
 
@@ -85,6 +101,7 @@ def open_publication(
     key = f"publication:{workspace.server_url}:{publication_id}"
     if _raise_open(key):
         return
+    _LOADING.add(key)
     library = workspace.library
 
     def opened(session: object) -> None:
@@ -95,6 +112,7 @@ def open_publication(
             on_open(window)
 
     def failed(exc: BaseException) -> None:
+        _LOADING.discard(key)
         show_error(parent, "Can't open the publication", describe(exc))
 
     workspace.runner.run(

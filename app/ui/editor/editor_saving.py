@@ -8,18 +8,21 @@ Each runs in a worker; the window stays usable and says what happened in its sta
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
 from app.core.enums import EntityType
+from app.core.errors import FolioError
 from app.core.hotspot_csv import export_csv, import_csv
 from app.mirror.library import ChangeSet
 from app.ui.editor.model import EditorHotspot
-from app.ui.editor.sources import send_changes, server_changes
+from app.ui.editor.sources import SentChanges, after_sending, send_changes, server_changes
 from app.ui.messages import describe
 from app.ui.pdf_thread import pdf_runner
 from app.ui.prompts import show_error, show_info
@@ -32,8 +35,11 @@ PREVIEW_SCALE = 1.0  # pixels per point for the replacement preview's two pages
 MAX_LISTED = 6
 
 
-class EditorSaving:
+class EditorSaving(QObject):
+    """A child of its window, so its connection to the workspace ends with the window."""
+
     def __init__(self, window: EditorWindow) -> None:
+        super().__init__(window)
         self.window = window
         self.close_after = False
         if window.workspace is not None:
@@ -59,15 +65,25 @@ class EditorSaving:
         return True
 
     def _start(self, text: str) -> None:
+        # Nothing changes while the save runs: what is written is what the editor shows.
         self.window.busy = True
+        self.window.set_editing_locked(True)
         self.window.statusBar().showMessage(text)
 
     def _finish(self, text: str) -> None:
         self.window.busy = False
+        self.window.set_editing_locked(False)
         self.window.statusBar().showMessage(text, 15_000)
+
+    def _close_if_asked(self) -> None:
+        if self.close_after and not self.window.editor.dirty:
+            # Later: this may run inside the window's closeEvent, where close() is ignored.
+            QTimer.singleShot(0, self.window, self.window.close)
+        self.close_after = False
 
     def _failed(self, title: str, exc: BaseException) -> None:
         self.window.busy = False
+        self.window.set_editing_locked(False)
         self.close_after = False
         self.window.statusBar().clearMessage()
         show_error(self.window, title, describe(exc))
@@ -77,6 +93,7 @@ class EditorSaving:
     def save(self, close_after: bool = False) -> None:
         if self.window.busy:
             return
+        self.window.properties.commit_pending()
         self.close_after = close_after
         if self.window.publication is not None:
             self._save_to_library()
@@ -135,8 +152,7 @@ class EditorSaving:
         noun = "hotspot" if saved.hotspot_count == 1 else "hotspots"
         self._finish(f"Saved {saved.hotspot_count} {noun} into {target.name}.{backup}")
         window.saved.emit()
-        if self.close_after and not window.editor.dirty:
-            window.close()
+        self._close_if_asked()
 
     def _save_to_library(self) -> None:
         window = self.window
@@ -148,8 +164,7 @@ class EditorSaving:
         if not changes.count:
             self._finish("Nothing to send: the library has these hotspots already.")
             window.editor.mark_saved()
-            if self.close_after:
-                window.close()
+            self._close_if_asked()
             return
         library = workspace.library
         state = window.model.state
@@ -159,28 +174,36 @@ class EditorSaving:
             lambda _context: send_changes(library, changes),
             name="save hotspots to the library",
             owner=window,
-            on_done=lambda created: self._library_saved(created, state, index, changes.count),
+            on_done=lambda sent: self._library_saved(sent, state, index, changes.count),
             on_error=lambda exc: self._failed("Not saved", exc),
         )
 
     def _library_saved(
-        self, created: dict[int, int], state: tuple[EditorHotspot, ...], index: int, count: int
+        self, sent: SentChanges, state: tuple[EditorHotspot, ...], index: int, count: int
     ) -> None:
         window = self.window
         # New hotspots now have (temporary) ids in the library: the next save updates them.
-        window.editor.set_server_ids(created)
-        window.server_original = tuple(
-            replace(item, server_id=created.get(item.key, item.server_id)) for item in state
-        )
+        window.editor.set_server_ids(sent.created)
+        window.server_original = after_sending(window.server_original, state, sent)
+        assert window.workspace is not None
+        if sent.count:
+            ids = tuple(sent.created.values())
+            window.workspace.changed.emit(ChangeSet(EntityType.HOTSPOT, ids))
+        if sent.error is not None:
+            self._failed(
+                "Not all saved",
+                FolioError(
+                    f"{sent.count} of {count} changes were saved; the library refused "
+                    f"the next one: {describe(sent.error)}"
+                ),
+            )
+            return
         if window.editor.undo_stack.index() == index:
             window.editor.mark_saved()
-        assert window.workspace is not None
-        window.workspace.changed.emit(ChangeSet(EntityType.HOTSPOT, tuple(created.values())))
         noun = "change" if count == 1 else "changes"
         self._finish(f"Saved {count} {noun}; they are sent to the server at the next sync.")
         window.saved.emit()
-        if self.close_after and not window.editor.dirty:
-            window.close()
+        self._close_if_asked()
 
     def _adopted(self, adopted: list[tuple[str, int, int]]) -> None:
         swaps = {old: new for kind, old, new in adopted if kind == EntityType.HOTSPOT.value}
@@ -202,17 +225,12 @@ class EditorSaving:
         if window.editor.dirty or window.replacements:
             show_info(window, "Save first", "Save the PDF first, so the upload has your hotspots.")
             return
-        groups = workspace.library.groups()
-        if not groups:
-            show_error(window, "No group", "The library has no group yet: sync first.")
-            return
-        names = [str(g.data.get("title") or f"Group {g.id}") for g in groups]
-        name, ok = QInputDialog.getItem(
-            window, "Upload as new publication", "Group:", names, 0, False
-        )
-        if not ok:
-            return
-        group_id = groups[names.index(name)].id
+        self._choose_group("Upload as new publication", "Group:", self._upload_to)
+
+    def _upload_to(self, group_id: int, name: str) -> None:
+        window = self.window
+        session, workspace = window.pdf_session, window.workspace
+        assert session is not None and workspace is not None
         fields = {"title": session.path.stem[:250], "source_path": str(session.path)}
         workspace.runner.run(
             lambda _context: workspace.library.create_publication(group_id, fields),
@@ -313,20 +331,34 @@ class EditorSaving:
                 "check SKUs against a group's product catalogue.",
             )
             return
-        groups = workspace.library.groups()
-        if not groups:
-            return
-        names = [str(g.data.get("title") or f"Group {g.id}") for g in groups]
-        name, ok = QInputDialog.getItem(
-            self.window,
+        self._choose_group(
             "Product catalogue",
             "Check SKUs against the catalogue of:",
-            names,
-            0,
-            False,
+            lambda group_id, _name: self.load_catalogue(group_id),
         )
-        if ok:
-            self.load_catalogue(groups[names.index(name)].id)
+
+    def _choose_group(self, title: str, label: str, then: Callable[[int, str], None]) -> None:
+        """Ask for one of the library's groups (read in a worker), then ``then(id, name)``."""
+        workspace = self.window.workspace
+        assert workspace is not None
+        library = workspace.library
+
+        def ask(groups: list[Any]) -> None:
+            if not groups:
+                show_error(self.window, "No group", "The library has no group yet: sync first.")
+                return
+            names = [str(g.data.get("title") or f"Group {g.id}") for g in groups]
+            name, ok = QInputDialog.getItem(self.window, title, label, names, 0, False)
+            if ok:
+                then(groups[names.index(name)].id, name)
+
+        workspace.runner.run(
+            lambda _context: library.groups(),
+            name="groups",
+            owner=self.window,
+            on_done=ask,
+            on_error=lambda exc: self._failed("Can't read the library", exc),
+        )
 
     # --- page replacement ---------------------------------------------------------------
 
@@ -405,9 +437,8 @@ class EditorSaving:
             (source, source_page),
             kept,
             window.replacements,
+            window.show_page_source,
         )
-        window.images.set_replacement(page_number, source, source_page)
-        window.thumbnails.refresh_page(window.model.page(page_number))
         self._finish(
             f"Page {page_number} is replaced in the editor; saving writes it into the PDF."
         )

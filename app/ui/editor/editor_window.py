@@ -202,6 +202,22 @@ class EditorWindow(QMainWindow):
         if hasattr(self, "actions_"):  # the status shows before the menus exist
             self.actions_.update_enabled()
 
+    def set_editing_locked(self, locked: bool) -> None:
+        """No edits while a save runs (it writes what the editor shows when it started)."""
+        self.canvas.set_locked(locked)
+        self.properties.setEnabled(not locked)
+        self.actions_.set_editing_enabled(not locked)
+
+    def show_page_source(self, number: int, source: tuple[Path, int] | None) -> None:
+        """Draw page ``number`` from another file's page (a replacement), or from the
+        document again (None), as undo and redo of a replacement ask."""
+        if isinstance(self.images, PdfPageImages):
+            if source is None:
+                self.images.clear_replacement(number)
+            else:
+                self.images.set_replacement(number, source[0], source[1])
+        self.thumbnails.refresh_page(self.model.page(number))
+
     def workspace_runner(self) -> TaskRunner:
         """The runner for file and library work (a window without a library has its own)."""
         if self.workspace is not None:
@@ -217,6 +233,7 @@ class EditorWindow(QMainWindow):
             self.statusBar().showMessage("Wait for the save to finish.", 5000)
             event.ignore()
             return
+        self.properties.commit_pending()
         if self.editor.dirty and not self._may_discard():
             event.ignore()
             return

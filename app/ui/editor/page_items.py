@@ -118,7 +118,9 @@ class PageItem(QGraphicsItem):
     ) -> None:
         bounds = self.boundingRect()
         exposed = option.exposedRect.intersected(bounds)  # type: ignore[attr-defined]
-        scale = view_scale(painter) * self.device_ratio
+        # The screen's ratio now (a window moved to another screen draws for that one).
+        ratio = widget.devicePixelRatioF() if widget is not None else self.device_ratio
+        scale = view_scale(painter) * ratio
         full_scale = full_page_scale(self.page.size, scale)
         image = self.images.image(self.number, full_scale)
         tiles = self._tiles(exposed, scale) if full_scale < scale else []

@@ -185,12 +185,17 @@ class PropertyPanel(QWidget):
     def _item(self) -> EditorHotspot | None:
         return self.model.get(self.key) if self.key is not None else None
 
-    def _selection_changed(self) -> None:
+    def commit_pending(self) -> None:
+        """Apply valid text still being typed (before a save or a close: the field has not
+        lost focus yet)."""
         form = self.form
         if form is not None:
-            # Text typed for the hotspot shown so far is its own: kept when it is valid.
             for name in form.pending():
                 self._commit(name)
+
+    def _selection_changed(self) -> None:
+        # Text typed for the hotspot shown so far is its own: kept when it is valid.
+        self.commit_pending()
         items = self.editor.selected_items()
         self.key = items[0].key if len(items) == 1 else None
         for each in self.forms.values():

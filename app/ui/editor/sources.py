@@ -6,12 +6,13 @@ Everything here runs in workers: PDF work on the PyMuPDF thread, library work in
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import ValidationError
+from app.core.errors import FolioError, NotFoundError, ValidationError
 from app.core.geometry import PageBox, Rect, SpreadLayout
 from app.core.hotspot_fields import hotspot_properties
 from app.core.hotspots import Hotspot, HotspotType
@@ -236,16 +237,56 @@ def server_changes(
     return changes
 
 
-def send_changes(library: Library, changes: ServerChanges) -> dict[int, int]:
-    """Queue the changes in the library's outbox (sent at the next sync, offline too);
-    returns the local ids of created hotspots by editor key. Raises ValidationError when the
-    library refuses a change."""
-    created: dict[int, int] = {}
-    for server_id in changes.deleted:
-        library.delete_hotspot(server_id)
-    for server_id, fields in changes.updated:
-        library.update_hotspot(server_id, fields)
-    for key, spread_id, fields in changes.created:
-        change = library.create_hotspot(spread_id, fields)
-        created[key] = change.ids[0]
-    return created
+@dataclass
+class SentChanges:
+    """What the library took, so a failure half-way sends the rest (and only the rest) at
+    the next save."""
+
+    created: dict[int, int] = field(default_factory=dict)
+    """Local ids of created hotspots by editor key."""
+    deleted: set[int] = field(default_factory=set)
+    updated: set[int] = field(default_factory=set)
+    error: FolioError | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.created) + len(self.deleted) + len(self.updated)
+
+
+def send_changes(library: Library, changes: ServerChanges) -> SentChanges:
+    """Queue the changes in the library's outbox (sent at the next sync, offline too), one
+    by one; stops at the first the library refuses and says so in ``error``."""
+    sent = SentChanges()
+    try:
+        for server_id in changes.deleted:
+            # Gone already (deleted on the server and synced) is what was wanted.
+            with contextlib.suppress(NotFoundError):
+                library.delete_hotspot(server_id)
+            sent.deleted.add(server_id)
+        for server_id, fields in changes.updated:
+            library.update_hotspot(server_id, fields)
+            sent.updated.add(server_id)
+        for key, spread_id, fields in changes.created:
+            change = library.create_hotspot(spread_id, fields)
+            sent.created[key] = change.ids[0]
+    except FolioError as error:
+        sent.error = error
+    return sent
+
+
+def after_sending(
+    original: Sequence[EditorHotspot], current: Sequence[EditorHotspot], sent: SentChanges
+) -> tuple[EditorHotspot, ...]:
+    """What the library has now: ``original`` with the changes it took from ``current``."""
+    by_id = {item.server_id: item for item in current if item.server_id is not None}
+    kept = [
+        by_id[item.server_id] if item.server_id in sent.updated else item
+        for item in original
+        if item.server_id not in sent.deleted
+    ]
+    kept += [
+        replace(item, server_id=sent.created[item.key])
+        for item in current
+        if item.key in sent.created
+    ]
+    return tuple(kept)

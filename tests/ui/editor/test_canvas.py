@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from app.core.geometry import Rect
@@ -239,3 +239,43 @@ def _wheel(canvas: Any, delta: int, modifiers: Qt.KeyboardModifier) -> None:
         False,
     )
     QApplication.sendEvent(canvas.viewport(), event)
+
+
+def test_an_undo_in_the_middle_of_a_drag_ends_the_drag(window: EditorWindow) -> None:
+    canvas = window.canvas
+    canvas.set_tool(HotspotType.PRODUCT)
+    drag(canvas, view_point(canvas, 1, 300, 300), view_point(canvas, 1, 400, 360), ALT)
+    key = window.model.state[-1].key
+    rect = shown_rect(window, key)
+    start = view_point(canvas, 1, rect.x0 + 5, rect.y0 + 5)
+    left = Qt.MouseButton.LeftButton
+    from tests.ui.editor.editor_driver import _send
+
+    _send(canvas, QMouseEvent.Type.MouseButtonPress, start, left, left, ALT)
+    _send(
+        canvas,
+        QMouseEvent.Type.MouseMove,
+        start + QPoint(30, 0),
+        Qt.MouseButton.NoButton,
+        left,
+        ALT,
+    )
+    window.editor.undo_stack.undo()  # Ctrl+Z with the button held: the hotspot goes
+    _send(
+        canvas,
+        QMouseEvent.Type.MouseMove,
+        start + QPoint(60, 0),
+        Qt.MouseButton.NoButton,
+        left,
+        ALT,
+    )
+    _send(
+        canvas,
+        QMouseEvent.Type.MouseButtonRelease,
+        start + QPoint(60, 0),
+        left,
+        Qt.MouseButton.NoButton,
+        ALT,
+    )
+    assert window.model.get(key) is None
+    assert window.editor.undo_stack.count() == 1  # no move was recorded

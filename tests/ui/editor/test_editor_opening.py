@@ -75,3 +75,15 @@ def test_opening_the_same_pdf_twice_brings_the_open_window_forward(
     editor_opening.open_pdf(path, None, None, on_open=opened.append)
     qtbot.wait(300)
     assert len(opened) == 1
+
+
+def test_two_quick_requests_for_one_pdf_open_one_window(tmp_path: Path, qtbot: Any) -> None:
+    path = tmp_path / "quick.pdf"
+    path.write_bytes(build_pdf([PageSpec(text="Quick")]))
+    opened: list[EditorWindow] = []
+    editor_opening.open_pdf(path, None, None, on_open=opened.append)
+    editor_opening.open_pdf(path, None, None, on_open=opened.append)  # while it loads
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    qtbot.wait(300)
+    OPENED.extend(opened)
+    assert len(opened) == 1

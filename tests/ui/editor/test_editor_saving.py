@@ -202,3 +202,65 @@ def _message_boxes(window: EditorWindow) -> list[QMessageBox]:
 def test_upload_as_publication_needs_a_library(window: EditorWindow) -> None:
     # The real upload is tested with a server in test_accuracy.py.
     assert not window.actions_.actions["publish"].isEnabled()
+
+
+def test_nothing_can_be_edited_while_a_save_runs(window: EditorWindow, qtbot: Any) -> None:
+    window.editor.select([window.model.state[0].key])
+    window.editor.nudge(1.0, 0.0)
+    window.actions_.actions["save"].trigger()
+    assert window.busy
+    assert not window.actions_.actions["delete"].isEnabled()
+    assert not window.actions_.actions["undo"].isEnabled()
+    assert not window.properties.isEnabled()
+    wait_saved(window, qtbot)
+    assert window.actions_.actions["delete"].isEnabled()
+    assert window.actions_.actions["undo"].isEnabled()
+
+
+def test_text_still_being_typed_in_a_field_is_saved(
+    window: EditorWindow, pdf: Path, qtbot: Any
+) -> None:
+    link = next(i for i in window.model.state if i.type is HotspotType.EXTERNAL_LINK)
+    window.editor.select([link.key])
+    form = window.properties.form
+    assert form is not None
+    line = form.lines["url"]
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, "https://example.com/typed")
+    window.actions_.actions["save"].trigger()  # Ctrl+S: the field never lost focus
+    wait_saved(window, qtbot)
+    urls = [h.properties.get("url") for h in load_pdf(pdf).hotspots]
+    assert "https://example.com/typed" in urls
+
+
+def test_undoing_a_page_replacement_draws_the_old_page_again(
+    window: EditorWindow, tmp_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new_page = tmp_path / "wide.pdf"
+    new_page.write_bytes(build_pdf([PageSpec(width=800, height=500, text="Wide")]))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(new_page), ""))
+
+    def accept_preview() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or type(dialog).__name__ != "ReplacePagePreview":
+            QTimer.singleShot(30, accept_preview)
+            return
+        dialog.accept()
+
+    QTimer.singleShot(30, accept_preview)
+    window.canvas.scroll_to_page(1)
+    window.actions_.actions["replace_page"].trigger()
+    qtbot.waitUntil(lambda: window.model.page(1).size == (800, 500), timeout=10_000)
+
+    def drawn_size() -> tuple[int, int] | None:
+        image = window.images.image(1, 0.5)
+        return None if image is None else (image.width(), image.height())
+
+    qtbot.waitUntil(lambda: drawn_size() == (400, 250), timeout=10_000)
+    window.editor.undo_stack.undo()
+    assert window.model.page(1).size == (600, 800)
+    assert window.replacements == {}
+    qtbot.waitUntil(lambda: drawn_size() == (300, 400), timeout=10_000)
+    window.editor.undo_stack.redo()
+    qtbot.waitUntil(lambda: drawn_size() == (400, 250), timeout=10_000)

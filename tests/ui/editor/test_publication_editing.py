@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from app.core.geometry import Rect
 from app.core.hotspots import Hotspot, HotspotType
@@ -155,3 +156,63 @@ def test_the_main_windows_action_opens_the_selected_publication_once(
     action.trigger()  # a second time: the same window comes forward
     qtbot.wait(200)
     assert editor_opening._OPEN[key] is editor
+
+
+def test_a_save_after_the_server_lost_a_hotspot_saves_the_rest_and_retries_only_the_rest(
+    converting_workspace: Workspace, converting_tenant: Tenant, publication: int, qtbot: Any
+) -> None:
+    window = open_window(converting_workspace, publication, qtbot)
+    editor = window.editor
+    product = next(i for i in window.model.state if i.type is HotspotType.PRODUCT)
+    link = next(i for i in window.model.state if i.type is HotspotType.EXTERNAL_LINK)
+    # Someone removes both on the server; this library learns it at its next sync.
+    for item in (product, link):
+        hotspot = next(
+            h for h in server_hotspots(converting_tenant, publication) if h["id"] == item.server_id
+        )
+        response = converting_tenant.api.delete(
+            f"/v2/spreads/{hotspot['spread_id']}/hotspots/{item.server_id}"
+        )
+        assert response.status_code in (200, 204), response.text
+    sync_and_wait(converting_workspace, qtbot)
+    editor.delete([link.key])  # gone already: fine
+    editor.set_properties(product.key, {**product.properties, "skus": ["LOST"]})  # refused
+    [added] = editor.add(
+        [
+            Hotspot(
+                HotspotType.PRODUCT,
+                2,
+                Rect(10, 10, 90, 60),
+                {"skus": ["KEPT"], "icon": True, "dynamic": True},
+            )
+        ]
+    )
+    window.actions_.actions["save"].trigger()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert editor.dirty  # not everything was saved
+    texts = [b.text() for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert any("1 of 3 changes were saved" in t for t in texts), texts
+    for box in window.findChildren(QMessageBox):
+        box.close()
+    # The designer drops the lost one; the next save sends only the new hotspot, once.
+    editor.delete([product.key])
+    save_and_sync(window, converting_workspace, qtbot)
+    assert [h["skus"] for h in server_hotspots(converting_tenant, publication)] == [["KEPT"]]
+    assert window.model.get(added).server_id is not None  # type: ignore[union-attr]
+
+
+def test_save_in_the_close_question_closes_even_with_nothing_to_send(
+    converting_workspace: Workspace, publication: int, qtbot: Any
+) -> None:
+    import shiboken6
+
+    from tests.ui.window_driver import answer_next_question
+
+    window = open_window(converting_workspace, publication, qtbot)
+    window.editor.select([window.model.state[0].key])
+    window.editor.nudge(4.0, 0.0)
+    window.editor.nudge(-4.0, 0.0)  # moved and moved back: unsaved, but as the library has it
+    assert window.editor.dirty
+    answer_next_question("Save")
+    window.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=10_000)
