@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QStyle, 
 
 from app.mirror.sync import SyncReport
 from app.ui.bulk_edit import BulkEditor
+from app.ui.menus import fill_menu
 from app.ui.new_publication import NewPublicationFlow
 
 if TYPE_CHECKING:
@@ -211,8 +212,8 @@ class WindowActions(QObject):
         about = a("about", "&About Folio", self.about)
 
         bar = self.window.menuBar()
-        self._menu(bar.addMenu("&File"), [new, edit_pdf, None, demo, settings, None, quit_])
-        self._menu(
+        fill_menu(bar.addMenu("&File"), [new, edit_pdf, None, demo, settings, None, quit_])
+        fill_menu(
             bar.addMenu("&Publication"),
             [
                 *states,
@@ -230,9 +231,9 @@ class WindowActions(QObject):
                 conversions,
             ],
         )
-        self._menu(bar.addMenu("&Group"), [metatags, collections, feeds])
-        self._menu(bar.addMenu("&Sync"), [sync, conflicts, outbox])
-        self._menu(bar.addMenu("&Help"), [about])
+        fill_menu(bar.addMenu("&Group"), [metatags, collections, feeds])
+        fill_menu(bar.addMenu("&Sync"), [sync, conflicts, outbox])
+        fill_menu(bar.addMenu("&Help"), [about])
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -259,14 +260,6 @@ class WindowActions(QObject):
         self.window.table.customContextMenuRequested.connect(self._context_menu)
         self.update_enabled([])
 
-    @staticmethod
-    def _menu(menu: QMenu, actions: list[QAction | None]) -> None:
-        for action in actions:
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
-
     def _context_menu(self, position: QPoint) -> None:
         names = [
             "online",
@@ -284,7 +277,7 @@ class WindowActions(QObject):
             "conversions",
         ]
         menu = QMenu(self.window)
-        self._menu(menu, [self.by_name[n] if n else None for n in names])
+        fill_menu(menu, [self.by_name[n] if n else None for n in names])
         menu.exec(self.window.table.viewport().mapToGlobal(position))
 
     def update_enabled(self, ids: list[int]) -> None:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QComboBox, QMessageBox, QToolBar
 
 from app.core.hotspots import HotspotType
 from app.ui.editor.canvas import MAX_ZOOM, MIN_ZOOM
 from app.ui.editor.editing import Align
 from app.ui.editor.page_items import TYPE_NAMES
+from app.ui.menus import fill_menu
 
 if TYPE_CHECKING:
     from app.ui.editor.editor_window import EditorWindow
@@ -95,7 +96,7 @@ class EditorActions:
         stack.canRedoChanged.connect(lambda _can: self.update_enabled())
 
         file_menu = w.menuBar().addMenu("&File")
-        self._menu(
+        fill_menu(
             file_menu,
             [
                 a(
@@ -128,7 +129,7 @@ class EditorActions:
             ],
         )
         edit_menu = w.menuBar().addMenu("&Edit")
-        self._menu(
+        fill_menu(
             edit_menu,
             [
                 undo,
@@ -180,7 +181,7 @@ class EditorActions:
             a("front", "Bring to &front", editor.bring_to_front, "Ctrl+Shift+]"),
             a("back", "Send to bac&k", editor.send_to_back, "Ctrl+Shift+["),
         ]
-        self._menu(arrange, items)
+        fill_menu(arrange, items)
 
         view = w.menuBar().addMenu("&View")
         spreads = a(
@@ -199,7 +200,7 @@ class EditorActions:
             "Hotspots as the reader shows them: icons where shown, invisible otherwise",
         )
         preview.setCheckable(True)
-        self._menu(
+        fill_menu(
             view,
             [
                 a("fit_width", "Fit &width", canvas.fit_width, "Ctrl+0"),
@@ -223,7 +224,7 @@ class EditorActions:
             ],
         )
         page_menu = w.menuBar().addMenu("&Page")
-        self._menu(
+        fill_menu(
             page_menu,
             [
                 a(
@@ -253,7 +254,7 @@ class EditorActions:
             ],
         )
         help_menu = w.menuBar().addMenu("&Help")
-        self._menu(help_menu, [a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, "F1")])
+        fill_menu(help_menu, [a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, "F1")])
         self._toolbar()
 
     def _toolbar(self) -> None:
@@ -300,14 +301,6 @@ class EditorActions:
             bar.addAction(button)
         bar.addSeparator()
         bar.addAction(self.actions["save"])
-
-    @staticmethod
-    def _menu(menu: QMenu, actions: list[QAction | None]) -> None:
-        for action in actions:
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
 
     def _zoom_chosen(self, text: str) -> None:
         canvas = self.window.canvas

@@ -12,6 +12,7 @@ from app.core.geometry import Rect
 from app.core.hotspots import HotspotType
 from app.ui.editor.model import EditorHotspot, EditorPage, display_rect
 from app.ui.editor.page_images import PageImages
+from app.ui.editor.property_checks import TYPE_NAMES
 
 # Above this many pixels the page is drawn from a smaller image plus a sharp tile of the
 # part in view: a whole A4 page at 800 % on a HiDPI screen would be 130 megapixels, and
@@ -27,14 +28,6 @@ TYPE_COLOURS = {
     HotspotType.IMAGE: QColor("#fb8c00"),
     HotspotType.VIDEO: QColor("#e53935"),
     HotspotType.SLIDESHOW: QColor("#00897b"),
-}
-TYPE_NAMES = {
-    HotspotType.PRODUCT: "Product",
-    HotspotType.EXTERNAL_LINK: "Link",
-    HotspotType.PAGE_REFERENCE: "Page reference",
-    HotspotType.IMAGE: "Image",
-    HotspotType.VIDEO: "Video",
-    HotspotType.SLIDESHOW: "Slideshow",
 }
 
 
