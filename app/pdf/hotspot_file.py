@@ -12,6 +12,7 @@ Saving over the file the document came from keeps a backup beside it and appends
 from __future__ import annotations
 
 import errno
+import glob
 import logging
 import os
 import shutil
@@ -41,6 +42,8 @@ from app.pdf.pdf_syntax import PdfSyntaxError
 from app.pdf.web_addresses import web_address
 
 logger = logging.getLogger(__name__)
+KEPT_BACKUPS = 5
+"""Backups kept beside a PDF saved in place; older ones are removed after a save."""
 
 BACKUP_TIME_FORMAT = "%Y%m%d-%H%M%S"
 FULL_SAVE_NOTICE = (
@@ -124,6 +127,7 @@ def save_hotspots(
             incremental = _replace_original(doc, source, backup, expected)
             if not incremental:
                 warnings.append(FULL_SAVE_NOTICE)
+            _prune_backups(source, backup)
             return SavedPdf(source, backup, incremental, len(expected), warnings)
         _write_copy(doc, target, expected)
         return SavedPdf(target, None, False, len(expected), warnings)
@@ -257,7 +261,10 @@ def _make_backup(source: Path, now: datetime) -> Path:
     """Copy ``source`` to a new ``<stem>.backup-<time>[-N].pdf`` beside it; its path.
     Raises HotspotSaveError when it can't be written (nothing else changed)."""
     stamp = now.strftime(BACKUP_TIME_FORMAT)
-    number = 1
+    # After the backups of this second so far, so the numbers keep counting up when older
+    # ones were pruned (the order of backups is read from their names).
+    same_second = source.parent.glob(f"{glob.escape(source.stem)}.backup-{stamp}*.pdf")
+    number = max((_backup_age(p)[1] + 1 for p in same_second), default=1)
     while True:
         suffix = "" if number == 1 else f"-{number}"
         backup = source.with_name(f"{source.stem}.backup-{stamp}{suffix}.pdf")
@@ -279,6 +286,28 @@ def _make_backup(source: Path, now: datetime) -> Path:
         with suppress(OSError):
             shutil.copystat(source, backup)
         return backup
+
+
+def _prune_backups(source: Path, newest: Path) -> None:
+    """Keep the KEPT_BACKUPS most recent backups of ``source`` (a catalogue saved every few
+    minutes would otherwise fill the disk with copies of itself). Best effort: a backup that
+    can't be removed stays."""
+    pattern = f"{glob.escape(source.stem)}.backup-*.pdf"
+    backups = sorted((p for p in source.parent.glob(pattern) if p != newest), key=_backup_age)
+    for old in backups[: max(0, len(backups) - (KEPT_BACKUPS - 1))]:
+        try:
+            old.unlink()
+        except OSError as error:
+            logger.info("could not remove the old backup %s: %s", old.name, error)
+
+
+def _backup_age(path: Path) -> tuple[str, int]:
+    """Sorts backups oldest first: by the time in the name, then by the -N that tells
+    backups made in the same second apart."""
+    stamp = path.stem.rsplit(".backup-", 1)[-1]
+    parts = stamp.split("-")
+    count = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
+    return "-".join(parts[:2]), count
 
 
 def _backup_error(source: Path, error: OSError) -> HotspotSaveError:

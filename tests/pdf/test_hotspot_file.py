@@ -473,3 +473,19 @@ def test_read_back_hotspots_match_in_any_order_within_a_hundredth_of_a_point() -
     moved = Hotspot(a.type, a.page, Rect(10.02, 10, 20, 20), a.properties)
     assert hotspot_differences([b, moved], [a, b]) == (1, 1)
     assert hotspot_differences([a, a], [a]) == (0, 1)
+
+
+def test_only_the_five_most_recent_backups_are_kept(catalogue: Path) -> None:
+    for _ in range(12):  # in the same second: -2, -3, ... -12, which must sort as numbers
+        save_hotspots(catalogue, EDITED, catalogue, now=NOON)
+    later = save_hotspots(catalogue, EDITED[:1], catalogue, now=NOON.replace(hour=13))
+    names = sorted(p.name for p in catalogue.parent.glob("catalogue.backup-*.pdf"))
+    assert names == [
+        "catalogue.backup-20240517-123005-10.pdf",
+        "catalogue.backup-20240517-123005-11.pdf",
+        "catalogue.backup-20240517-123005-12.pdf",
+        "catalogue.backup-20240517-123005-9.pdf",
+        "catalogue.backup-20240517-133005.pdf",
+    ]
+    assert later.backup is not None and later.backup.name == names[-1]
+    assert_holds_exactly(catalogue, EDITED[:1])
