@@ -42,6 +42,9 @@ class EditorSaving(QObject):
         super().__init__(window)
         self.window = window
         self.close_after = False
+        # Every temporary id a sync swapped for the server's: a sync may adopt a new
+        # hotspot before the editor noted the temporary id its save got.
+        self.swapped: dict[int, int] = {}
         if window.workspace is not None:
             window.workspace.adopted.connect(self._adopted)
 
@@ -185,6 +188,9 @@ class EditorSaving(QObject):
         # New hotspots now have (temporary) ids in the library: the next save updates them.
         window.editor.set_server_ids(sent.created)
         window.server_original = after_sending(window.server_original, state, sent)
+        late = {old: new for old, new in self.swapped.items() if old in sent.created.values()}
+        if late:
+            self._swap(late)
         assert window.workspace is not None
         if sent.count:
             ids = tuple(sent.created.values())
@@ -207,14 +213,18 @@ class EditorSaving(QObject):
 
     def _adopted(self, adopted: list[tuple[str, int, int]]) -> None:
         swaps = {old: new for kind, old, new in adopted if kind == EntityType.HOTSPOT.value}
+        self.swapped.update(swaps)
         if swaps and self.window.publication is not None:
-            self.window.editor.swap_server_ids(swaps)
-            self.window.server_original = tuple(
-                replace(item, server_id=swaps.get(item.server_id, item.server_id))
-                if item.server_id is not None
-                else item
-                for item in self.window.server_original
-            )
+            self._swap(swaps)
+
+    def _swap(self, swaps: dict[int, int]) -> None:
+        self.window.editor.swap_server_ids(swaps)
+        self.window.server_original = tuple(
+            replace(item, server_id=swaps.get(item.server_id, item.server_id))
+            if item.server_id is not None
+            else item
+            for item in self.window.server_original
+        )
 
     def publish(self) -> None:
         """Upload this PDF (saved first) as a new publication in a group of the library."""
