@@ -17,6 +17,7 @@ from app.commands.demo_commands import add_demo_parser, run_demo
 from app.commands.errors import CommandError
 from app.commands.hotspot_commands import add_hotspots_parser, run_hotspots
 from app.commands.pdf_commands import add_convert_parser, run_convert
+from app.commands.self_test import add_self_test_parser, run_self_test
 from app.commands.server_commands import (
     add_accounts_parser,
     add_groups_parser,
@@ -46,6 +47,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "sync": run_sync,
     "gui": lambda args, paths: run_gui(args, paths),
     "demo": run_demo,
+    "self-test": run_self_test,
 }
 
 
@@ -70,6 +72,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_hotspots_parser(sub)
     add_sync_parser(sub)
     add_demo_parser(sub)
+    add_self_test_parser(sub)
     return parser
 
 
