@@ -24,6 +24,7 @@ from app.mirror.library import ChangeSet
 from app.ui.editor.model import EditorHotspot
 from app.ui.editor.sources import SentChanges, after_sending, send_changes, server_changes
 from app.ui.messages import describe
+from app.ui.page_sources import count_pdf_pages
 from app.ui.pdf_thread import pdf_runner
 from app.ui.prompts import show_error, show_info
 
@@ -154,7 +155,6 @@ class EditorSaving(QObject):
         backup = f" The file as it was is kept as {saved.backup.name}." if saved.backup else ""
         noun = "hotspot" if saved.hotspot_count == 1 else "hotspots"
         self._finish(f"Saved {saved.hotspot_count} {noun} into {target.name}.{backup}")
-        window.saved.emit()
         self._close_if_asked()
 
     def _save_to_library(self) -> None:
@@ -208,7 +208,6 @@ class EditorSaving(QObject):
             window.editor.mark_saved()
         noun = "change" if count == 1 else "changes"
         self._finish(f"Saved {count} {noun}; they are sent to the server at the next sync.")
-        window.saved.emit()
         self._close_if_asked()
 
     def _adopted(self, adopted: list[tuple[str, int, int]]) -> None:
@@ -383,10 +382,8 @@ class EditorSaving(QObject):
         if not name:
             return
         source = Path(name)
-        from app.ui.editor.page_preview import page_count
-
         pdf_runner().run(
-            lambda _context: page_count(source),
+            lambda _context: count_pdf_pages(source),
             name="count pages",
             owner=window,
             on_done=lambda count: self._pick_source_page(page_number, source, count),

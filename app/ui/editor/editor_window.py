@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 class EditorWindow(QMainWindow):
     """Open one with ``for_pdf`` or ``for_publication`` (sessions loaded in a worker by
     ``editor_opening``)."""
-
-    saved = Signal()
 
     def __init__(
         self,
@@ -74,7 +72,7 @@ class EditorWindow(QMainWindow):
         self.canvas.current_page_changed.connect(self.thumbnails.show_page)
         self.properties = PropertyPanel(self.editor, self)
         self.lint = LintPanel(self.editor, self)
-        self.lint.jump_requested.connect(self._jump_to)
+        self.lint.jump_requested.connect(self.canvas.ensure_visible)
         self._dock("Pages", self.thumbnails, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.properties_dock = self._dock(
             "Hotspot", self.properties, Qt.DockWidgetArea.RightDockWidgetArea
@@ -167,21 +165,6 @@ class EditorWindow(QMainWindow):
         settings.setValue("editor/state", self.saveState())
 
     # --- reacting -----------------------------------------------------------------------
-
-    def _jump_to(self, key: int) -> None:
-        hotspot = self.model.get(key)
-        if hotspot is not None:
-            self.canvas.ensure_visible(key)
-
-    def _model_changed(self, _keys: frozenset[int]) -> None:
-        self.canvas.set_flagged(
-            {
-                self.model.state[f.index].key
-                for f in self.lint.findings()
-                if f.index < len(self.model.state)
-            }
-        )
-        self._update_status()
 
     def _update_title(self) -> None:
         where = "" if self.publication is None else " (library)"

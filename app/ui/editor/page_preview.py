@@ -9,14 +9,6 @@ from PySide6.QtGui import QImage
 from app.core.geometry import PageBox
 
 
-def page_count(path: Path) -> int:
-    """Raises InvalidPdfError for a broken or encrypted file, OSError when unreadable."""
-    from app.pdf.document import PdfDocument
-
-    with PdfDocument.open(path, in_memory=False) as doc:
-        return doc.page_count
-
-
 def _image(path: Path, page: int, scale: float) -> tuple[QImage, PageBox]:
     from app.pdf.document import PdfDocument
     from app.pdf.page_pixels import render_pixels
